@@ -50,6 +50,7 @@ describe('hardware acceleration probe', () => {
     const r = await probeAcceleration({ capabilitiesXml: caps, local: {} });
     const hasExt = /\b(vmx|svm)\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
     expect(r.cpuExtension !== null).toBe(hasExt);
-    if (!hasExt) expect(r.usable).toBe(false);
+    // Without the CPU extension it can never be called usable.
+    expect(r.usable && !hasExt).toBe(false);
   });
 });
