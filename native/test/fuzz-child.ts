@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     () => ({ cap: 'nonsense', domains: [1, 2] }),
   ];
   const pick = () => samples[rand(samples.length)]!();
-  const names = Object.keys(lv).filter((k) => typeof lv[k] === 'function' && !skip.has(k)).sort();
+  const names = Object.keys(lv).filter((k) => typeof lv[k] === 'function' && !skip.has(k)).toSorted();
   let calls = 0;
   let rejected = 0;
   let resolved = 0;
