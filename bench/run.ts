@@ -10,7 +10,7 @@ const RUNS = Number(process.env.VIREO_BENCH_RUNS ?? 5);
 const lv = loadBinding();
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.toSorted((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
