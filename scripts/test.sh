@@ -10,6 +10,7 @@ failed_steps=()
 
 bash scripts/prepare.sh || { echo "prepare failed"; exit 1; }
 bash scripts/lab.sh start || { echo "the libvirt lab could not start"; exit 1; }
+bash scripts/lab-sshd.sh start || { echo "the loopback sshd could not start"; exit 1; }
 
 run() {  # run NAME CMD...: run a step, remember its failure, keep going
   local name=$1; shift
