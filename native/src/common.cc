@@ -332,6 +332,7 @@ Napi::Value RunAsyncBatch(Napi::Env env, const char* name, std::function<Array()
           auto arr = Napi::Array::New(info.Env(), end - *cursor);
           for (size_t i = *cursor; i < end; i++) arr.Set(static_cast<uint32_t>(i - *cursor), ToJs(info.Env(), (*items)[i]));
           *cursor = end;
+          if (end == items->size()) Array().swap(*items);  // drained: free the plain data now
           return arr;
         }));
         return batch;
@@ -400,7 +401,10 @@ VolumePtr LookupVolume(virConnectPtr conn, const std::string& key) {
   if (!vol && slash != std::string::npos && slash > 0) {
     virResetLastError();
     PoolPtr pool(virStoragePoolLookupByName(conn, key.substr(0, slash).c_str()));
-    if (pool) vol.reset(virStorageVolLookupByName(pool.get(), key.substr(slash + 1).c_str()));
+    if (!pool) ThrowLastError(("storage pool not found: " + key.substr(0, slash)).c_str());
+    vol.reset(virStorageVolLookupByName(pool.get(), key.substr(slash + 1).c_str()));
+    // Capture before `pool` is freed: virStoragePoolFree resets the thread's last error.
+    if (!vol) ThrowLastError(("storage volume not found: " + key).c_str());
   }
   if (!vol) ThrowLastError(("storage volume not found: " + key).c_str());
   return vol;

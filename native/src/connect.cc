@@ -123,10 +123,10 @@ Napi::Value GetCapabilities(const Napi::CallbackInfo& info) {
 
 Napi::Value GetDomainCapabilities(const Napi::CallbackInfo& info) {
   Args args(info);
-  auto hold = std::make_shared<ConnHold>(args.Hold(0));
   auto opts = args.Opts(1);
   auto emulator = opts.String("emulator"), arch = opts.String("arch"), machine = opts.String("machine"),
        virttype = opts.String("virtType");
+  auto hold = std::make_shared<ConnHold>(args.Hold(0));
   return RunAsync(info.Env(), "vireo.getDomainCapabilities", [=]() -> Value {
     auto cstr = [](const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; };
     char* xml = virConnectGetDomainCapabilities(hold->get(), cstr(emulator), cstr(arch), cstr(machine), cstr(virttype), 0);
