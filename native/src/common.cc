@@ -144,6 +144,12 @@ std::string Args::String(size_t i, const char* name) const {
   return s;
 }
 
+std::string Args::NonEmptyString(size_t i, const char* name) const {
+  std::string s = String(i, name);
+  if (s.empty()) throw ArgError{std::string(name) + " must not be empty"};
+  return s;
+}
+
 std::optional<std::string> Args::OptString(size_t i, const char* name) const {
   auto v = At(info_, i);
   if (v.IsUndefined() || v.IsNull()) return std::nullopt;
@@ -203,6 +209,7 @@ std::vector<std::string> Args::StringArray(size_t i, const char* name) const {
     Napi::Value e = arr.Get(k);
     if (!e.IsString()) throw ArgError{std::string(name) + " must be an array of strings"};
     out.push_back(e.As<Napi::String>().Utf8Value());
+    if (out.back().find('\0') != std::string::npos) throw ArgError{std::string(name) + " must not contain NUL characters"};
   }
   return out;
 }
@@ -237,7 +244,14 @@ std::optional<std::string> Options::String(const char* key) const {
   Napi::Value v = obj_.Get(key);
   if (v.IsUndefined() || v.IsNull()) return std::nullopt;
   if (!v.IsString()) throw ArgError{std::string("option ") + key + " must be a string"};
-  return v.As<Napi::String>().Utf8Value();
+  auto s = v.As<Napi::String>().Utf8Value();
+  // libvirt takes C strings: a NUL would silently truncate the value.
+  if (s.find('\0') != std::string::npos) throw ArgError{std::string("option ") + key + " must not contain NUL characters"};
+  return s;
+}
+
+void Options::Exclusive(const char* a, const char* b) const {
+  if (Bool(a) && Bool(b)) throw ArgError{std::string("options ") + a + " and " + b + " are mutually exclusive"};
 }
 
 std::optional<uint64_t> Options::Uint(const char* key, uint64_t max) const {
@@ -258,6 +272,7 @@ std::vector<std::string> Options::StringArray(const char* key) const {
     Napi::Value e = arr.Get(k);
     if (!e.IsString()) throw ArgError{std::string("option ") + key + " must be an array of strings"};
     out.push_back(e.As<Napi::String>().Utf8Value());
+    if (out.back().find('\0') != std::string::npos) throw ArgError{std::string("option ") + key + " must not contain NUL characters"};
   }
   return out;
 }
@@ -280,6 +295,9 @@ class Worker : public Napi::AsyncWorker {
     } catch (const std::exception& e) {
       error_ = VirError{VIR_ERR_INTERNAL_ERROR, VIR_FROM_NONE, VIR_ERR_ERROR, e.what()};
     }
+    // Drop the closure here: it may hold the last connection reference, whose close is a
+    // round trip on remote connections and must not happen on the JS thread.
+    work_ = nullptr;
   }
   void OnOK() override {
     Napi::Env env = Env();
@@ -348,7 +366,40 @@ Napi::Value Guard(const Napi::CallbackInfo& info, Handler handler) {
     err.Set("code", "ERR_INVALID_ARG");
     deferred.Reject(err.Value());
     return deferred.Promise();
+  } catch (const Napi::Error& e) {
+    // A JS exception while reading arguments (e.g. a throwing getter on an options object).
+    auto deferred = Napi::Promise::Deferred::New(info.Env());
+    deferred.Reject(e.Value());
+    return deferred.Promise();
   }
+}
+
+Napi::Value RunAsyncVoid(Napi::Env env, const char* name, std::function<void()> work) {
+  return RunAsyncCustom(
+      env, name,
+      [work = std::move(work)]() -> std::shared_ptr<void> {
+        work();
+        return nullptr;
+      },
+      [](Napi::Env env, std::shared_ptr<void>) -> Napi::Value { return env.Undefined(); });
+}
+
+Napi::Value OnDomain(Napi::Env env, const char* name, std::shared_ptr<ConnHold> hold, std::string key,
+                     std::function<Value(virDomainPtr)> fn) {
+  return RunAsync(env, name, [hold = std::move(hold), key = std::move(key), fn = std::move(fn)]() mutable -> Value {
+    auto held = std::move(hold);
+    DomainPtr dom = LookupDomain(held->get(), key);
+    return fn(dom.get());
+  });
+}
+
+Napi::Value OnDomainVoid(Napi::Env env, const char* name, std::shared_ptr<ConnHold> hold, std::string key,
+                         std::function<void(virDomainPtr)> fn) {
+  return RunAsyncVoid(env, name, [hold = std::move(hold), key = std::move(key), fn = std::move(fn)]() mutable {
+    auto held = std::move(hold);
+    DomainPtr dom = LookupDomain(held->get(), key);
+    fn(dom.get());
+  });
 }
 
 // ---------------------------------------------------------------- lookups

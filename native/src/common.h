@@ -105,10 +105,9 @@ struct Connection {
   std::mutex mutex;
   virConnectPtr ptr = nullptr;  // null once closed
   std::string uri;
-  // Filled by events.cc: callback ids to deregister on close.
-  std::vector<int> domainEventIds, networkEventIds, poolEventIds;
-  bool closeCallbackRegistered = false;
-  std::shared_ptr<void> eventSink;  // events.cc's per-connection state
+  // events.cc's subscription (callback ids, listener); null when not subscribed. Set and
+  // cleared under `mutex`; DetachEvents() takes it before the connection is closed.
+  std::shared_ptr<void> eventSink;
 };
 using ConnectionRef = std::shared_ptr<Connection>;
 
@@ -138,8 +137,12 @@ class Args {
   ConnectionRef ConnectionAt(size_t i) const;
   // Takes a libvirt reference on the open connection at i (throws ArgError if closed).
   ConnHold Hold(size_t i) const;
+  // Hold() for a worker closure. Take it after parsing every other argument, so an
+  // ArgError never drops a connection reference on the JS thread.
+  std::shared_ptr<ConnHold> SharedHold(size_t i) const { return std::make_shared<ConnHold>(Hold(i)); }
   std::string String(size_t i, const char* name) const;
   std::optional<std::string> OptString(size_t i, const char* name) const;  // undefined/null -> nullopt
+  std::string NonEmptyString(size_t i, const char* name) const;  // a key, an XML document, a URI
   uint64_t Uint(size_t i, const char* name, uint64_t max = UINT64_MAX) const;
   int64_t Int(size_t i, const char* name) const;
   bool Bool(size_t i, const char* name) const;
@@ -163,6 +166,7 @@ class Options {
   std::vector<std::string> StringArray(const char* key) const;
   // Sets `bit` in flags when option `key` is true.
   unsigned int Flag(const char* key, unsigned int bit) const { return Bool(key) ? bit : 0; }
+  void Exclusive(const char* a, const char* b) const;
 
  private:
   Napi::Env env_;
@@ -183,6 +187,20 @@ Napi::Value RunAsyncCustom(Napi::Env env, const char* name, std::function<std::s
 // For large lists (thousands of domains): resolves with {next(count)}, which converts at
 // most `count` items per call, so the caller can spread the conversion over event-loop turns.
 Napi::Value RunAsyncBatch(Napi::Env env, const char* name, std::function<Array()> work);
+
+// Resolves with undefined (Promise<void>).
+Napi::Value RunAsyncVoid(Napi::Env env, const char* name, std::function<void()> work);
+
+// Looks the domain up and runs fn on the worker thread; the connection reference is
+// released there too (a remote close is a round trip).
+Napi::Value OnDomain(Napi::Env env, const char* name, std::shared_ptr<ConnHold> hold, std::string key,
+                     std::function<Value(virDomainPtr)> fn);
+Napi::Value OnDomainVoid(Napi::Env env, const char* name, std::shared_ptr<ConnHold> hold, std::string key,
+                         std::function<void(virDomainPtr)> fn);
+
+inline void Check(int rc, const char* what) {
+  if (rc < 0) ThrowLastError(what);
+}
 
 // Exported functions are wrapped so ArgError becomes a rejected promise, never a crash.
 using Handler = Napi::Value (*)(const Napi::CallbackInfo&);

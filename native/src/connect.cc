@@ -77,12 +77,11 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(conn->mutex);
     ptr = std::exchange(conn->ptr, nullptr);
   }
-  return RunAsync(info.Env(), "vireo.close", [conn, ptr]() -> Value {
+  return RunAsyncVoid(info.Env(), "vireo.close", [conn, ptr]() {
     if (ptr) {
       DetachEvents(*conn, ptr);
       virConnectClose(ptr);
     }
-    return Value();
   });
 }
 

@@ -7,8 +7,6 @@ namespace vireo {
 
 namespace {
 
-std::shared_ptr<ConnHold> HoldAt(const Args& args, size_t i) { return std::make_shared<ConnHold>(args.Hold(i)); }
-
 Object NetworkInfoOf(virNetworkPtr net) {
   char uuid[VIR_UUID_STRING_BUFLEN] = {0};
   if (virNetworkGetUUIDString(net, uuid) < 0) ThrowLastError("cannot read network UUID");
@@ -33,7 +31,7 @@ Object NetworkInfoOf(virNetworkPtr net) {
 
 Napi::Value NetList(const Napi::CallbackInfo& info) {
   Args args(info);
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.netList", [hold]() -> Value {
     virNetworkPtr* raw = nullptr;
     int n = virConnectListAllNetworks(hold->get(), &raw, 0);
@@ -60,7 +58,7 @@ Napi::Value NetGetXML(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string key = args.String(1, "net");
   unsigned int flags = args.Opts(2).Flag("inactive", VIR_NETWORK_XML_INACTIVE);
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.netGetXML", [hold, key, flags]() -> Value {
     NetworkPtr net = LookupNetwork(hold->get(), key);
     char* xml = virNetworkGetXMLDesc(net.get(), flags);
@@ -73,7 +71,7 @@ Napi::Value NetDefine(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string xml = args.String(1, "xml");
   unsigned int flags = args.Opts(2).Flag("validate", VIR_NETWORK_DEFINE_VALIDATE);
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.netDefine", [hold, xml, flags]() -> Value {
     NetworkPtr net(virNetworkDefineXMLFlags(hold->get(), xml.c_str(), flags));
     if (!net) ThrowLastError("cannot define network");
@@ -91,12 +89,11 @@ Napi::Value NetAction(const Napi::CallbackInfo& info, const char* name, const ch
                       int (*action)(virNetworkPtr, int)) {
   Args args(info);
   std::string key = args.String(1, "net");
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   std::string what = failure;
-  return RunAsync(info.Env(), name, [hold, key, arg, action, what]() -> Value {
+  return RunAsyncVoid(info.Env(), name, [hold, key, arg, action, what]() {
     NetworkPtr net = LookupNetwork(hold->get(), key);
     if (action(net.get(), arg) < 0) ThrowLastError((what + ": " + key).c_str());
-    return Value();
   });
 }
 
@@ -133,7 +130,7 @@ Napi::Value NetDhcpLeases(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string key = args.String(1, "net");
   std::optional<std::string> mac = args.OptString(2, "mac");
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.netDhcpLeases", [hold, key, mac]() -> Value {
     NetworkPtr net = LookupNetwork(hold->get(), key);
     Leases leases;

@@ -49,13 +49,9 @@ Object VolumeInfoOf(virStorageVolPtr vol) {
   return o;
 }
 
-// Parse everything first, then take the connection reference (so an ArgError never drops
-// a reference on the JS thread).
-std::shared_ptr<ConnHold> HoldAt(const Args& args, size_t i) { return std::make_shared<ConnHold>(args.Hold(i)); }
-
 Napi::Value PoolList(const Napi::CallbackInfo& info) {
   Args args(info);
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.poolList", [hold]() -> Value {
     virStoragePoolPtr* raw = nullptr;
     int n = virConnectListAllStoragePools(hold->get(), &raw, 0);
@@ -81,7 +77,7 @@ Napi::Value PoolList(const Napi::CallbackInfo& info) {
 Napi::Value PoolGetInfo(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string key = args.String(1, "pool");
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.poolGetInfo", [hold, key]() -> Value {
     PoolPtr pool = LookupPool(hold->get(), key);
     return PoolInfoOf(pool.get());
@@ -92,7 +88,7 @@ Napi::Value PoolGetXML(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string key = args.String(1, "pool");
   unsigned int flags = args.Opts(2).Flag("inactive", VIR_STORAGE_XML_INACTIVE);
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.poolGetXML", [hold, key, flags]() -> Value {
     PoolPtr pool = LookupPool(hold->get(), key);
     char* xml = virStoragePoolGetXMLDesc(pool.get(), flags);
@@ -105,7 +101,7 @@ Napi::Value PoolDefine(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string xml = args.String(1, "xml");
   unsigned int flags = args.Opts(2).Flag("validate", VIR_STORAGE_POOL_DEFINE_VALIDATE);
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.poolDefine", [hold, xml, flags]() -> Value {
     PoolPtr pool(virStoragePoolDefineXML(hold->get(), xml.c_str(), flags));
     if (!pool) ThrowLastError("cannot define storage pool");
@@ -123,12 +119,11 @@ Napi::Value PoolAction(const Napi::CallbackInfo& info, const char* name, const c
                        int (*action)(virStoragePoolPtr, unsigned int)) {
   Args args(info);
   std::string key = args.String(1, "pool");
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   std::string what = failure;
-  return RunAsync(info.Env(), name, [hold, key, flags, action, what]() -> Value {
+  return RunAsyncVoid(info.Env(), name, [hold, key, flags, action, what]() {
     PoolPtr pool = LookupPool(hold->get(), key);
     if (action(pool.get(), flags) < 0) ThrowLastError((what + ": " + key).c_str());
-    return Value();
   });
 }
 
@@ -171,7 +166,7 @@ Napi::Value PoolSetAutostart(const Napi::CallbackInfo& info) {
 Napi::Value VolList(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string key = args.String(1, "pool");
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.volList", [hold, key]() -> Value {
     PoolPtr pool = LookupPool(hold->get(), key);
     virStorageVolPtr* raw = nullptr;
@@ -198,7 +193,7 @@ Napi::Value VolList(const Napi::CallbackInfo& info) {
 Napi::Value VolGetInfo(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string key = args.String(1, "vol");
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.volGetInfo", [hold, key]() -> Value {
     VolumePtr vol = LookupVolume(hold->get(), key);
     return VolumeInfoOf(vol.get());
@@ -208,7 +203,7 @@ Napi::Value VolGetInfo(const Napi::CallbackInfo& info) {
 Napi::Value VolGetXML(const Napi::CallbackInfo& info) {
   Args args(info);
   std::string key = args.String(1, "vol");
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.volGetXML", [hold, key]() -> Value {
     VolumePtr vol = LookupVolume(hold->get(), key);
     char* xml = virStorageVolGetXMLDesc(vol.get(), 0);
@@ -224,7 +219,7 @@ Napi::Value VolCreate(const Napi::CallbackInfo& info) {
   auto opts = args.Opts(3);
   unsigned int flags = opts.Flag("preallocMetadata", VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA) |
                        opts.Flag("validate", VIR_STORAGE_VOL_CREATE_VALIDATE);
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.volCreate", [hold, poolKey, xml, flags]() -> Value {
     PoolPtr pool = LookupPool(hold->get(), poolKey);
     VolumePtr vol(virStorageVolCreateXML(pool.get(), xml.c_str(), flags));
@@ -239,7 +234,7 @@ Napi::Value VolCreateFrom(const Napi::CallbackInfo& info) {
   std::string xml = args.String(2, "xml");
   std::string sourceKey = args.String(3, "source");
   unsigned int flags = args.Opts(4).Flag("preallocMetadata", VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA);
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   return RunAsync(info.Env(), "vireo.volCreateFrom", [hold, poolKey, xml, sourceKey, flags]() -> Value {
     PoolPtr pool = LookupPool(hold->get(), poolKey);
     VolumePtr source = LookupVolume(hold->get(), sourceKey);
@@ -255,12 +250,11 @@ Napi::Value VolAction(const Napi::CallbackInfo& info, const char* name, const ch
                       int (*action)(virStorageVolPtr, unsigned long long, unsigned int)) {
   Args args(info);
   std::string key = args.String(1, "vol");
-  auto hold = HoldAt(args, 0);
+  auto hold = args.SharedHold(0);
   std::string what = failure;
-  return RunAsync(info.Env(), name, [hold, key, arg, flags, action, what]() -> Value {
+  return RunAsyncVoid(info.Env(), name, [hold, key, arg, flags, action, what]() {
     VolumePtr vol = LookupVolume(hold->get(), key);
     if (action(vol.get(), arg, flags) < 0) ThrowLastError((what + ": " + key).c_str());
-    return Value();
   });
 }
 

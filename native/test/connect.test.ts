@@ -43,6 +43,23 @@ describe('connections (test driver)', () => {
     await expect(lv.nodeInfo(c)).rejects.toThrow(/closed/);
   });
 
+  it('turns a throwing options getter into a rejection, not a synchronous throw', async () => {
+    const opts = {
+      get readOnly(): boolean {
+        throw new Error('getter boom');
+      },
+    };
+    let promise: Promise<unknown> | undefined;
+    expect(() => {
+      promise = lv.open('test:///default', opts);
+    }).not.toThrow();
+    await expect(promise).rejects.toThrow('getter boom');
+  });
+
+  it('rejects NUL characters in string options', async () => {
+    await expect(lv.getDomainCapabilities(conn, { arch: 'x86\u000064' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
+  });
+
   it('rejects a non-connection argument with ERR_INVALID_ARG', async () => {
     await expect(lv.connectInfo({} as ConnectionHandle)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG' });
   });
