@@ -10,10 +10,12 @@ bash scripts/setup.sh
 
 # npm dependencies: reinstall only when package-lock.json changed since the last install.
 if ! cmp -s package-lock.json node_modules/.vireo-installed-lock 2>/dev/null; then
-  step "installing npm dependencies (npm ci)"
+  # npm install, not npm ci: lock files written here omit other platforms' optional packages
+  # (oxlint's and esbuild's native builds), and npm ci refuses such a lock as out of sync.
+  step "installing npm dependencies (npm install)"
   # The Electron binary cannot be downloaded on build machines without internet; Electron is
   # then reported as missing at start-up and the browser shell runs instead.
-  ELECTRON_SKIP_BINARY_DOWNLOAD=${ELECTRON_SKIP_BINARY_DOWNLOAD:-1} npm ci --no-audit --no-fund
+  ELECTRON_SKIP_BINARY_DOWNLOAD=${ELECTRON_SKIP_BINARY_DOWNLOAD:-1} npm install --no-audit --no-fund
   cp package-lock.json node_modules/.vireo-installed-lock
 else
   step "npm dependencies up to date"

@@ -1,0 +1,57 @@
+import { type Page, expect, test } from '@playwright/test';
+
+const appUrl = () => {
+  const url = process.env.VIREO_URL;
+  if (!url) throw new Error('VIREO_URL is not set: e2e/global-setup.ts starts the browser shell');
+  return url;
+};
+
+/** Console errors and uncaught exceptions, CSP violations among them. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+test('shows the Demo connection with its "test" VM running', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto(appUrl());
+  const demo = page.getByTestId('connection-demo');
+  await expect(demo).toContainText('Demo');
+  await expect(demo.getByTestId('connection-state')).toHaveText('connected');
+  await expect(page.getByTestId('vm-row-test').getByTestId('vm-state')).toHaveText('running');
+  // The token leaves the address bar as soon as the page has it.
+  expect(page.url()).not.toContain('token');
+  expect(errors).toEqual([]);
+});
+
+test('pausing the VM shows it paused, resuming shows it running again', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto(appUrl());
+  const row = page.getByTestId('vm-row-test');
+  const state = row.getByTestId('vm-state');
+  await expect(state).toHaveText('running');
+  await row.getByRole('button', { name: 'Pause' }).click();
+  await expect(state).toHaveText('paused');
+  await row.getByRole('button', { name: 'Resume' }).click();
+  await expect(state).toHaveText('running');
+  expect(errors).toEqual([]);
+});
+
+test('keeps working after a reload, though the token left the URL', async ({ page }) => {
+  await page.goto(appUrl());
+  await expect(page.getByTestId('vm-row-test')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('vm-row-test').getByTestId('vm-state')).toHaveText('running');
+});
+
+test('a page without the token gets no API', async ({ page }) => {
+  const url = new URL(appUrl());
+  url.hash = '';
+  await page.goto(url.href);
+  await expect(page.getByRole('alert')).toContainText('backend');
+  await expect(page.getByTestId('vm-row-test')).toHaveCount(0);
+});

@@ -1,0 +1,66 @@
+// Assembles the backend from its services. Both shells (Electron, browser) create one Backend
+// and talk to it only through ApiSession; nothing here imports electron.
+import { type NativeBinding, loadBinding } from '../../native/index.js';
+import type { ApiHandlers, ApiStreamHandlers } from '../../shared/api/contract.js';
+import { ConnectionManager, type ReconnectPolicy, detectLocalDaemons } from './connection-manager.js';
+import { ConnectionStore, defaultConfigDir } from './connection-store.js';
+import { DomainService } from './domain-service.js';
+import { EventBus } from './event-bus.js';
+import { createHandlers } from './handlers.js';
+import { StatsService } from './stats-service.js';
+
+export interface BackendOptions {
+  /** Defaults to the built binding (loadBinding). */
+  binding?: NativeBinding;
+  /** Where connections.json lives; defaults to $XDG_CONFIG_HOME/vireo. */
+  configDir?: string;
+  /** --connect URI. */
+  launchUri?: string | undefined;
+  /** Local daemons to offer; defaults to those whose socket exists. */
+  detected?: { id: string; uri: string; name: string }[];
+  reconnect?: ReconnectPolicy;
+  domainEventBatchMs?: number;
+}
+
+export interface Backend {
+  readonly handlers: ApiHandlers;
+  /** Declared channels without an implementation yet answer 'not-implemented'. */
+  readonly streams: Partial<ApiStreamHandlers>;
+  readonly events: EventBus;
+  readonly connections: ConnectionManager;
+  readonly stats: StatsService;
+  /** Loads persisted connections and autoconnects; resolves once every attempt settled. */
+  start(): Promise<void>;
+  /** A client session ended: release what it held. */
+  endSession(sessionId: string): void;
+  dispose(): Promise<void>;
+}
+
+export function createBackend(options: BackendOptions = {}): Backend {
+  const binding = options.binding ?? loadBinding();
+  const events = new EventBus();
+  const connections = new ConnectionManager({
+    binding,
+    events,
+    store: new ConnectionStore(options.configDir ?? defaultConfigDir()),
+    launchUri: options.launchUri,
+    detected: options.detected ?? detectLocalDaemons(),
+    ...(options.reconnect && { reconnect: options.reconnect }),
+  });
+  const domains = new DomainService({ binding, connections, events, ...(options.domainEventBatchMs !== undefined && { batchWindowMs: options.domainEventBatchMs }) });
+  const stats = new StatsService({ binding, connections, events });
+  return {
+    handlers: createHandlers({ binding, connections, domains, stats }),
+    streams: {},
+    events,
+    connections,
+    stats,
+    start: () => connections.start(),
+    endSession: (sessionId) => stats.forgetWatcher(sessionId),
+    async dispose() {
+      stats.stop();
+      await stats.settled();
+      await connections.dispose();
+    },
+  };
+}

@@ -1,0 +1,162 @@
+// Samples resource usage of the running VMs of each watched connection with one bulk libvirt
+// call per interval, and only while some client watches: no watcher, no timer.
+import { type DomainStatsRecord, type NativeBinding, drainBatch } from '../../native/index.js';
+import { STATS_INTERVAL_LIMITS_MS, type StatsConfig, type VmStats } from '../../shared/models/stats.js';
+import type { ConnectionManager } from './connection-manager.js';
+import type { EventBus } from './event-bus.js';
+
+const STAT_GROUPS = ['cpu-total', 'balloon', 'vcpu', 'interface', 'block'];
+
+/** Counters of one VM at one instant; rates come from two of them. */
+interface Counters {
+  at: number;
+  cpuTimeNs: number;
+  diskRead: number;
+  diskWrite: number;
+  netRx: number;
+  netTx: number;
+}
+
+export interface StatsServiceOptions {
+  binding: NativeBinding;
+  connections: ConnectionManager;
+  events: EventBus;
+}
+
+export class StatsService {
+  private intervalMs: number = STATS_INTERVAL_LIMITS_MS.default;
+  /** connectionId → ids of the sessions watching it. */
+  private readonly watchers = new Map<string, Set<string>>();
+  private readonly previous = new Map<string, Map<string, Counters>>();
+  private timer: NodeJS.Timeout | null = null;
+  private sampling: Promise<void> | null = null;
+
+  constructor(private readonly options: StatsServiceOptions) {
+    options.connections.lifecycle.on('disconnected', (id) => this.previous.delete(id));
+  }
+
+  config(): StatsConfig {
+    return { intervalMs: this.intervalMs };
+  }
+
+  setConfig(config: StatsConfig): StatsConfig {
+    this.intervalMs = config.intervalMs;
+    if (this.timer) this.schedule(this.intervalMs);
+    return this.config();
+  }
+
+  watch(watcherId: string, connectionId: string): void {
+    const set = this.watchers.get(connectionId) ?? new Set();
+    set.add(watcherId);
+    this.watchers.set(connectionId, set);
+    // A first sample right away, so a new watcher sees numbers without waiting a whole interval.
+    if (!this.timer) this.schedule(0);
+  }
+
+  unwatch(watcherId: string, connectionId: string): void {
+    const set = this.watchers.get(connectionId);
+    set?.delete(watcherId);
+    if (set?.size === 0) {
+      this.watchers.delete(connectionId);
+      this.previous.delete(connectionId);
+    }
+    if (this.watchers.size === 0) this.stop();
+  }
+
+  /** A session ended: drop everything it watched. */
+  forgetWatcher(watcherId: string): void {
+    for (const connectionId of this.watchers.keys()) this.unwatch(watcherId, connectionId);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Resolves when the sample under way (if any) is done; for tests and shutdown. */
+  async settled(): Promise<void> {
+    await this.sampling;
+  }
+
+  private schedule(delayMs: number): void {
+    this.stop();
+    this.timer = setTimeout(() => {
+      this.sampling = this.sampleAll().finally(() => {
+        this.sampling = null;
+        if (this.timer && this.watchers.size > 0) this.schedule(this.intervalMs);
+      });
+    }, delayMs);
+  }
+
+  private async sampleAll(): Promise<void> {
+    await Promise.all([...this.watchers.keys()].map((id) => this.sample(id)));
+  }
+
+  private async sample(connectionId: string): Promise<void> {
+    const handle = this.options.connections.handleOf(connectionId);
+    if (!handle) return;
+    let records: DomainStatsRecord[];
+    try {
+      records = await drainBatch(await this.options.binding.getAllDomainStats(handle, STAT_GROUPS, { active: true }));
+    } catch (e) {
+      console.warn(`Vireo: stats of ${connectionId} failed: ${(e as Error).message}`);
+      return;
+    }
+    if (!this.watchers.has(connectionId)) return;
+    const at = Date.now();
+    const before = this.previous.get(connectionId) ?? new Map<string, Counters>();
+    const now = new Map<string, Counters>();
+    const vms: Record<string, VmStats> = {};
+    for (const { domain, stats } of records) {
+      const counters = countersOf(stats, at);
+      now.set(domain.uuid, counters);
+      vms[domain.uuid] = toVmStats(stats, counters, before.get(domain.uuid));
+    }
+    this.previous.set(connectionId, now);
+    this.options.events.emit('stats.tick', { connectionId, at, intervalMs: this.intervalMs, vms });
+  }
+}
+
+type TypedParams = DomainStatsRecord['stats'];
+
+const num = (stats: TypedParams, key: string): number => {
+  const value = stats[key];
+  return typeof value === 'number' ? value : 0;
+};
+
+/** Sum of `<group>.<i>.<field>` over the group's devices (block.0.rd.bytes, block.1.rd.bytes...). */
+const sumOver = (stats: TypedParams, group: string, field: string): number => {
+  let total = 0;
+  for (let i = 0; i < num(stats, `${group}.count`); i++) total += num(stats, `${group}.${i}.${field}`);
+  return total;
+};
+
+function countersOf(stats: TypedParams, at: number): Counters {
+  return {
+    at,
+    cpuTimeNs: num(stats, 'cpu.time'),
+    diskRead: sumOver(stats, 'block', 'rd.bytes'),
+    diskWrite: sumOver(stats, 'block', 'wr.bytes'),
+    netRx: sumOver(stats, 'net', 'rx.bytes'),
+    netTx: sumOver(stats, 'net', 'tx.bytes'),
+  };
+}
+
+function toVmStats(stats: TypedParams, now: Counters, before: Counters | undefined): VmStats {
+  const seconds = before ? (now.at - before.at) / 1000 : 0;
+  // Counters restart with the VM: a drop means a new run, not a negative rate.
+  const rate = (field: Exclude<keyof Counters, 'at'>): number | null =>
+    before && seconds > 0 && now[field] >= before[field] ? (now[field] - before[field]) / seconds : null;
+  const vcpus = num(stats, 'vcpu.current') || 1;
+  const cpuNsPerSec = rate('cpuTimeNs');
+  return {
+    cpuPercent: cpuNsPerSec === null ? null : Math.min(100, cpuNsPerSec / 1e9 / vcpus * 100),
+    vcpus,
+    memoryKiB: num(stats, 'balloon.current'),
+    maxMemoryKiB: num(stats, 'balloon.maximum'),
+    diskReadBytesPerSec: rate('diskRead'),
+    diskWriteBytesPerSec: rate('diskWrite'),
+    netRxBytesPerSec: rate('netRx'),
+    netTxBytesPerSec: rate('netTx'),
+  };
+}

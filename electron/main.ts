@@ -1,0 +1,126 @@
+// Electron shell (bundled to dist/electron/main.cjs): one locked-down window on the built
+// renderer, and IPC handlers derived from the API contract that all go through ApiSession's
+// validating dispatch. Everything else lives in electron/backend.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, BrowserWindow, app, ipcMain, session } from 'electron';
+import { type StreamPortMessage, ipcChannels } from '../shared/api/bridge.js';
+import { methodNames } from '../shared/api/contract.js';
+import { type Backend, createBackend } from './backend/backend.js';
+import { ApiSession } from './backend/session.js';
+import { contentSecurityPolicy } from './csp.js';
+
+// Bundled next to preload.cjs in dist/electron; the renderer is built into dist/renderer.
+const PRELOAD = join(__dirname, 'preload.cjs');
+const RENDERER_INDEX = join(__dirname, '..', 'renderer', 'index.html');
+const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
+
+/** One ApiSession per renderer window, keyed by its webContents id. */
+const sessions = new Map<number, ApiSession>();
+
+/** Only our own page's top frame may use the API (never an iframe or a page navigated elsewhere). */
+function sessionOf(event: IpcMainEvent | IpcMainInvokeEvent): ApiSession | undefined {
+  const frame = event.senderFrame;
+  if (!frame || frame !== event.sender.mainFrame || frame.url.split('#')[0] !== RENDERER_URL) return undefined;
+  return sessions.get(event.sender.id);
+}
+
+function registerIpc(): void {
+  for (const method of methodNames) {
+    ipcMain.handle(ipcChannels.call(method), (event, params: unknown) => {
+      const apiSession = sessionOf(event);
+      if (!apiSession) return { ok: false, error: { code: 'internal', message: 'IPC from an unknown frame' } };
+      return apiSession.call(method, params);
+    });
+  }
+  ipcMain.on(ipcChannels.openStream, (event, request: { channel?: unknown; params?: unknown } | undefined) => {
+    const [port] = event.ports;
+    const apiSession = sessionOf(event);
+    if (!port) return;
+    if (!apiSession) return port.close();
+    // dispatchStream checks the channel name and validates the params.
+    void bridgeStream(apiSession, port, String(request?.channel), request?.params);
+  });
+}
+
+async function bridgeStream(apiSession: ApiSession, port: MessagePortMain, channel: string, params: unknown): Promise<void> {
+  const post = (message: Uint8Array | StreamPortMessage) => port.postMessage(message);
+  const outcome = await apiSession.openStream(channel, params, {
+    data: (bytes) => post(bytes),
+    end: (error) => {
+      post({ kind: 'end', error });
+      port.close();
+    },
+  });
+  if (!outcome.ok) {
+    post({ kind: 'end', error: outcome.error });
+    port.close();
+    return;
+  }
+  const stream = outcome.value;
+  port.on('message', ({ data }: { data: Uint8Array | StreamPortMessage }) => {
+    if (data instanceof Uint8Array) stream.write(data);
+    else if (data?.kind === 'close') port.close();
+  });
+  port.on('close', () => stream.close());
+  port.start();
+  post({ kind: 'opened' });
+}
+
+function lockDownSession(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
+  });
+  // The renderer needs no camera, notifications, geolocation...
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function createWindow(backend: Backend): void {
+  const window = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    title: 'Vireo',
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    },
+  });
+  const contents = window.webContents;
+  const apiSession = new ApiSession(backend, (message) => {
+    if (!contents.isDestroyed()) contents.send(ipcChannels.event, message);
+  });
+  sessions.set(contents.id, apiSession);
+  contents.once('destroyed', () => {
+    sessions.delete(contents.id);
+    apiSession.dispose();
+  });
+  void window.loadFile(RENDERER_INDEX);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ args: process.argv.slice(app.isPackaged ? 1 : 2), options: { connect: { type: 'string' } }, strict: false });
+  const launchUri = typeof values.connect === 'string' ? values.connect : undefined;
+  await app.whenReady();
+  lockDownSession();
+  const backend = createBackend({ launchUri });
+  registerIpc();
+  createWindow(backend);
+  void backend.start();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(backend);
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => void backend.dispose());
+}
+
+void main();

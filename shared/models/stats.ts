@@ -1,0 +1,27 @@
+/** One VM's resource usage over the last stats interval; rates are null on the first sample. */
+export interface VmStats {
+  cpuPercent: number | null;
+  vcpus: number;
+  memoryKiB: number;
+  maxMemoryKiB: number;
+  diskReadBytesPerSec: number | null;
+  diskWriteBytesPerSec: number | null;
+  netRxBytesPerSec: number | null;
+  netTxBytesPerSec: number | null;
+}
+
+/** Stats of every running VM of a connection, sampled by one bulk libvirt call. */
+export interface StatsTick {
+  connectionId: string;
+  /** Sample time, ms since the epoch. */
+  at: number;
+  intervalMs: number;
+  /** Keyed by VM UUID. */
+  vms: Record<string, VmStats>;
+}
+
+export interface StatsConfig {
+  intervalMs: number;
+}
+
+export const STATS_INTERVAL_LIMITS_MS = { min: 1000, max: 10_000, default: 3000 } as const;
