@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import type { OsCatalogue, OsInfo, OsInstallMedia } from './osinfo.js';
 
-export type MediaErrorReason = 'unreadable' | 'not-iso' | 'no-tree-boot-files';
+export type MediaErrorReason = 'unreadable' | 'not-iso' | 'unsupported-image' | 'no-tree-boot-files';
 
 export class MediaError extends Error {
   constructor(
@@ -35,14 +35,15 @@ const field = (pvd: Buffer, start: number, length: number): string =>
     .toString('latin1', start, start + length)
     .replace(/[\s\0]+$/, '');
 
-/** Reads the identity of an ISO image file or an optical drive (/dev/sr0). */
-export async function readIsoIdentity(path: string): Promise<IsoIdentity> {
-  const pvd = Buffer.alloc(PVD_LENGTH);
-  let bytesRead: number;
+/** `length` bytes of a file from `position` (fewer at its end), and its size; MediaError when it cannot be read. */
+async function readBytes(path: string, position: number, length: number): Promise<{ bytes: Buffer; fileSize: number }> {
   try {
     const file = await open(path, 'r');
     try {
-      ({ bytesRead } = await file.read(pvd, 0, PVD_LENGTH, PVD_OFFSET));
+      const bytes = Buffer.alloc(length);
+      const { bytesRead } = await file.read(bytes, 0, length, position);
+      // Block devices (a CD-ROM drive) report size 0: their size is not needed.
+      return { bytes: bytes.subarray(0, bytesRead), fileSize: (await file.stat()).size };
     } finally {
       await file.close();
     }
@@ -50,7 +51,12 @@ export async function readIsoIdentity(path: string): Promise<IsoIdentity> {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new MediaError(path, 'unreadable', `${path} is not readable: ${code}`);
   }
-  const isPrimaryDescriptor = bytesRead === PVD_LENGTH && pvd[0] === 1 && pvd.toString('latin1', 1, 6) === 'CD001';
+}
+
+/** Reads the identity of an ISO image file or an optical drive (/dev/sr0). */
+export async function readIsoIdentity(path: string): Promise<IsoIdentity> {
+  const { bytes: pvd } = await readBytes(path, PVD_OFFSET, PVD_LENGTH);
+  const isPrimaryDescriptor = pvd.length === PVD_LENGTH && pvd[0] === 1 && pvd.toString('latin1', 1, 6) === 'CD001';
   if (!isPrimaryDescriptor) throw new MediaError(path, 'not-iso', `${path} is not an ISO 9660 image`);
   return {
     systemId: field(pvd, 8, 32),
@@ -60,6 +66,36 @@ export async function readIsoIdentity(path: string): Promise<IsoIdentity> {
     publisherId: field(pvd, 318, 128),
     applicationId: field(pvd, 574, 128),
   };
+}
+
+export interface DiskImageInfo {
+  format: 'qcow2' | 'raw';
+  /** The disk size the guest sees. */
+  virtualSizeBytes: number;
+}
+
+const QCOW2_MAGIC = 'QFI\xfb';
+/** Formats QEMU reads that Vireo does not take as they are; the message says how to convert them. */
+const OTHER_IMAGE_MAGICS: ReadonlyArray<[offset: number, magic: string, format: string]> = [
+  [0, 'KDMV', 'VMDK'],
+  [0, 'vhdxfile', 'VHDX'],
+  [0, 'conectix', 'VHD'],
+  [64, '\x7f\x10\xda\xbe', 'VDI'],
+];
+
+/** The format and virtual size of a disk image file: qcow2 by its header, anything unrecognised is raw. */
+export async function readDiskImageInfo(path: string): Promise<DiskImageInfo> {
+  const { bytes: header, fileSize } = await readBytes(path, 0, 72);
+  const magicAt = (offset: number, magic: string): boolean => header.toString('latin1', offset, offset + magic.length) === magic;
+  if (magicAt(0, QCOW2_MAGIC) && header.length >= 32) {
+    // The virtual size is a big-endian u64 at offset 24 of the qcow2 header.
+    return { format: 'qcow2', virtualSizeBytes: Number(header.readBigUInt64BE(24)) };
+  }
+  const other = OTHER_IMAGE_MAGICS.find(([offset, magic]) => magicAt(offset, magic));
+  if (other) {
+    throw new MediaError(path, 'unsupported-image', `${path} is a ${other[2]} image: convert it with "qemu-img convert -O qcow2 ${path} NEW.qcow2"`);
+  }
+  return { format: 'raw', virtualSizeBytes: fileSize };
 }
 
 export interface MediaMatch {
@@ -171,16 +207,17 @@ export function parseTreeinfo(text: string, arch: string): { kernel?: string; in
  * from the tree's .treeinfo. `treeUrl` defaults to the OS's own tree URL for the architecture.
  */
 export async function treeBootFiles(
-  catalogue: OsCatalogue,
-  os: OsInfo | undefined,
+  os: { catalogue: OsCatalogue; os: OsInfo } | undefined,
   arch: string,
   treeUrl?: string,
   readText: TreeTextReader = fetchText,
 ): Promise<TreeBootFiles> {
-  const tree = os?.trees.find((t) => t.arch === arch) ?? os?.trees.find((t) => t.arch === 'all');
+  const trees = os?.os.trees ?? [];
+  const tree = trees.find((t) => t.arch === arch) ?? trees.find((t) => t.arch === 'all');
   const url = treeUrl ?? tree?.url;
   if (url === undefined) {
-    throw new MediaError(os?.name ?? arch, 'no-tree-boot-files', `osinfo-db has no install tree for ${os?.name ?? 'this OS'} on ${arch}: enter the tree URL`);
+    const osName = os?.os.name ?? 'this OS';
+    throw new MediaError(osName, 'no-tree-boot-files', `osinfo-db has no install tree for ${osName} on ${arch}: enter the tree URL`);
   }
   let paths: { kernel?: string; initrd?: string } = { kernel: tree?.kernel, initrd: tree?.initrd };
   if (paths.kernel === undefined || paths.initrd === undefined) {
@@ -193,7 +230,7 @@ export async function treeBootFiles(
   if (paths.kernel === undefined || paths.initrd === undefined) {
     throw new MediaError(url, 'no-tree-boot-files', `the install tree at ${url} names no kernel and initrd for ${arch}`);
   }
-  const urlArgument = os && catalogue.kernelUrlArgument(os);
+  const urlArgument = os && os.catalogue.kernelUrlArgument(os.os);
   return {
     kernelUrl: joinUrl(url, paths.kernel),
     initrdUrl: joinUrl(url, paths.initrd),

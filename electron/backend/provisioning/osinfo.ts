@@ -81,11 +81,13 @@ export interface OsInfo {
   ownKernelUrlArgument?: string;
   /** As written in this OS's file; resources() fills gaps from the OSes it derives from or upgrades. */
   resources: OsResourceSet[];
+  /** Ids of devices the OS has drivers for (PCI ids like http://pcisig.com/pci/1af4/1001); see supportsDevice(). */
+  devices: string[];
   media: OsInstallMedia[];
   trees: OsInstallTree[];
   images: OsCloudImage[];
-  /** The file it was read from. */
-  file: string;
+  /** The files it was read from: its own, then overlays from its .d directory (Windows driver lists). */
+  files: string[];
 }
 
 export interface OsSearchResult {
@@ -186,6 +188,11 @@ export class OsCatalogue {
   /** The kernel argument that points an installer at its tree ('inst.repo', 'install', 'method'), inherited like resources. */
   kernelUrlArgument(os: OsInfo): string | undefined {
     return this.inherited(os, (candidate) => candidate.ownKernelUrlArgument);
+  }
+
+  /** Whether the OS or an OS it derives from or upgrades has drivers for a device. */
+  supportsDevice(os: OsInfo, deviceId: string): boolean {
+    return this.inherited(os, (candidate) => candidate.devices.includes(deviceId) || undefined) ?? false;
   }
 
   /** The first value `pick` finds on the OS or its ancestors, nearest first (breadth-first, cycles ignored). */
@@ -318,11 +325,25 @@ function readOsElement(element: XmlElement, file: string): OsInfo {
     upgrades: element.child('upgrades')?.attr('id'),
     ownKernelUrlArgument: textOf(element, 'kernel-url-argument'),
     resources: element.children('resources').map(readResources),
+    devices: (element.child('devices')?.children('device') ?? []).flatMap((device) => device.attr('id') ?? []),
     media: element.children('media').map(readMedia),
     trees: element.children('tree').map(readTree),
     images: element.children('image').flatMap((image) => readImage(image) ?? []),
-    file,
+    files: [file],
   };
+}
+
+/** An OS described in several files (win-10.xml and win-10.d/*.xml) is one OS: lists are joined, the first file's values win. */
+function mergeOs(first: OsInfo, overlay: OsInfo): OsInfo {
+  const merged: OsInfo = { ...overlay, ...Object.fromEntries(Object.entries(first).filter(([, value]) => value !== undefined)) };
+  merged.shortIds = [...new Set([...first.shortIds, ...overlay.shortIds])];
+  merged.resources = [...first.resources, ...overlay.resources];
+  merged.devices = [...new Set([...first.devices, ...overlay.devices])];
+  merged.media = [...first.media, ...overlay.media];
+  merged.trees = [...first.trees, ...overlay.trees];
+  merged.images = [...first.images, ...overlay.images];
+  merged.files = [...first.files, ...overlay.files];
+  return merged;
 }
 
 /** The <os> entries of one osinfo-db file's text. */
@@ -332,6 +353,7 @@ export function parseOsinfoFile(text: string, file: string): OsInfo[] {
     .map((os) => readOsElement(os, file));
 }
 
+const isOverlay = (file: string): boolean => /\.d\//.test(file);
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** Files read at once; each is parsed on an event-loop turn of its own. */
 const READ_BATCH = 16;
@@ -341,8 +363,12 @@ async function readCatalogue(dir: string): Promise<OsCatalogue> {
   if (!(await stat(osDir).catch(() => null))?.isDirectory()) {
     throw new OsinfoError(`osinfo-db is not installed (no ${osDir}): install the osinfo-db package`);
   }
-  const files = (await readdir(osDir, { recursive: true })).filter((f) => f.endsWith('.xml')).map((f) => join(osDir, f));
-  const oses: OsInfo[] = [];
+  // An OS's own file (win-10.xml) is read before its overlays (win-10.d/*.xml).
+  const files = (await readdir(osDir, { recursive: true }))
+    .filter((f) => f.endsWith('.xml'))
+    .toSorted((a, b) => Number(isOverlay(a)) - Number(isOverlay(b)))
+    .map((f) => join(osDir, f));
+  const oses = new Map<string, OsInfo>();
   const skipped: { file: string; reason: string }[] = [];
   for (let start = 0; start < files.length; start += READ_BATCH) {
     const batch = files.slice(start, start + READ_BATCH);
@@ -351,14 +377,17 @@ async function readCatalogue(dir: string): Promise<OsCatalogue> {
       const file = batch[i]!;
       try {
         if (text instanceof Error) throw text;
-        oses.push(...parseOsinfoFile(text, file));
+        for (const os of parseOsinfoFile(text, file)) {
+          const known = oses.get(os.id);
+          oses.set(os.id, known ? mergeOs(known, os) : os);
+        }
       } catch (e) {
         skipped.push({ file, reason: (e as Error).message });
       }
       await yieldToEventLoop();
     }
   }
-  return new OsCatalogue(oses, skipped);
+  return new OsCatalogue([...oses.values()], skipped);
 }
 
 const catalogues = new Map<string, Promise<OsCatalogue>>();
