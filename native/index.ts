@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export { toDuplex, type ToDuplexOptions } from './stream.js';
+
 /** Opaque handle of an open connection. */
 export interface ConnectionHandle {
   readonly uri: string;
@@ -182,7 +184,11 @@ export type NativeEvent =
 /**
  * A libvirt stream (console, volume upload/download). Reads are pushed from libvirt's
  * event loop thread; pause()/resume() give backpressure; write() resolves once libvirt
- * took the bytes.
+ * took the bytes. start() reads (once; it throws a TypeError ERR_INVALID_ARG for bad
+ * callbacks); onData(null) is EOF. After the end (EOF, error, finish, abort) write() rejects,
+ * finish() resolves after a clean end, abort() always resolves. volDownload streams are
+ * read-only (write/finish reject VIR_ERR_OPERATION_INVALID). An unreferenced stream is
+ * aborted when garbage-collected. Use toDuplex() for a Node Duplex.
  */
 export interface NativeStream {
   start(onData: (chunk: Buffer | null) => void, onError: (err: LibvirtError) => void): void;
@@ -236,6 +242,8 @@ export interface NativeBinding {
   domainGetAutostart(conn: ConnectionHandle, key: string): Promise<boolean>;
   domainSetAutostart(conn: ConnectionHandle, key: string, autostart: boolean): Promise<void>;
   domainIsPersistent(conn: ConnectionHandle, key: string): Promise<boolean>;
+  /** virDomainRename; QEMU refuses it for an active domain (VIR_ERR_OPERATION_INVALID). Resolves the renamed domain. */
+  domainRename(conn: ConnectionHandle, key: string, newName: string): Promise<DomainRef>;
   domainSetMemory(conn: ConnectionHandle, key: string, kib: number, opts?: ModifyFlags & { maximum?: boolean }): Promise<void>;
   domainSetVcpus(conn: ConnectionHandle, key: string, count: number, opts?: ModifyFlags & { maximum?: boolean; guest?: boolean }): Promise<void>;
   domainAttachDevice(conn: ConnectionHandle, key: string, xml: string, opts?: ModifyFlags): Promise<void>;
@@ -323,7 +331,10 @@ export interface NativeBinding {
   nodeDeviceList(conn: ConnectionHandle, opts?: { cap?: string }): Promise<NodeDeviceInfo[]>;
   nodeDeviceGetXML(conn: ConnectionHandle, name: string): Promise<string>;
 
-  // ---- events (events.cc): one subscriber per connection; resolves once registered
+  // ---- events (events.cc): one subscriber per connection (a second subscribeEvents rejects
+  // ERR_INVALID_ARG); resolves once registered. Domain events are required, network/pool/close
+  // best effort. unsubscribeEvents (and close) stop delivery at once, queued events included.
+  // While subscribed, Node's event loop is kept alive. A throwing listener is an uncaught exception.
   subscribeEvents(conn: ConnectionHandle, listener: (event: NativeEvent) => void): Promise<void>;
   unsubscribeEvents(conn: ConnectionHandle): Promise<void>;
 }
