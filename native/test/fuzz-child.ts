@@ -1,7 +1,7 @@
 // Throws random arguments at every function of the binding, in a child process so that a
 // crash (segfault, abort) shows up as a failed exit status instead of killing the runner.
 // Prints one JSON line: {seed, calls, rejected, resolved, threw}.
-import { loadBinding, type ConnectionHandle } from '../index.js';
+import { loadBinding } from '../index.js';
 
 const seed = Number(process.argv[2] ?? Date.now() % 1_000_000);
 const rounds = Number(process.argv[3] ?? 20);
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  await binding.unsubscribeEvents?.(conn as ConnectionHandle).catch(() => undefined);
+  await binding.unsubscribeEvents(conn).catch(() => undefined);
   await binding.close(conn);
   console.log(JSON.stringify({ seed, functions: names.length, calls, rejected, resolved, threw }));
   process.exit(0);
