@@ -10,7 +10,10 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DIR=${SSH_LAB_DIR:-$REPO/.lab/ssh}
 PORT=${SSH_LAB_PORT:-2222}
-PID=$DIR/sshd.pid
+# One lab sshd per machine (several clones share it: it reads root's authorized_keys,
+# where each clone registers its own client key).
+PID=/run/vireo-lab-sshd.pid
+KEY_COMMENT="vireo-lab:$DIR"
 log() { echo "[lab-sshd] $*"; }
 
 stop() {
@@ -26,13 +29,13 @@ esac
 mkdir -p "$DIR" /run/sshd
 chmod 700 "$DIR"
 [ -f "$DIR/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/host_key"
-[ -f "$DIR/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C vireo-lab -f "$DIR/client_key"
+[ -f "$DIR/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$KEY_COMMENT" -f "$DIR/client_key"
 
-# Authorise the lab client key for root, replacing an earlier lab key.
+# Authorise this clone's client key for root, replacing its own earlier entry only.
 mkdir -p /root/.ssh && chmod 700 /root/.ssh
 touch /root/.ssh/authorized_keys && chmod 600 /root/.ssh/authorized_keys
-grep -v ' vireo-lab$' /root/.ssh/authorized_keys > "$DIR/authorized_keys.tmp" || true
-cat "$DIR/client_key.pub" >> "$DIR/authorized_keys.tmp"
+grep -vF " $KEY_COMMENT" /root/.ssh/authorized_keys > "$DIR/authorized_keys.tmp" || true
+awk -v c="$KEY_COMMENT" '{print $1, $2, c}' "$DIR/client_key.pub" >> "$DIR/authorized_keys.tmp"
 cat "$DIR/authorized_keys.tmp" > /root/.ssh/authorized_keys
 rm -f "$DIR/authorized_keys.tmp"
 
