@@ -9,11 +9,13 @@ const keyfile = join(process.cwd(), '.lab', 'ssh', 'client_key');
 const remoteUri = `qemu+ssh://root@127.0.0.1:${process.env.SSH_LAB_PORT ?? 2222}/system?keyfile=${keyfile}&no_verify=1`;
 const noDaemon = process.env.VIREO_NO_DAEMON === '1';
 
+const uuids = async (c: ConnectionHandle) => (await drainBatch(await lv.listAllDomains(c))).map((d) => d.uuid).toSorted();
+
 describe.skipIf(noDaemon)('remote connection over qemu+ssh (lab sshd on 127.0.0.1)', () => {
   let remote: ConnectionHandle;
   let local: ConnectionHandle;
   beforeAll(async () => {
-    expect(existsSync(keyfile), `${keyfile} missing: run bash scripts/lab-sshd.sh start`).toBe(true);
+    if (!existsSync(keyfile)) throw new Error(`${keyfile} missing: run bash scripts/lab-sshd.sh start`);
     remote = await lv.open(remoteUri);
     local = await lv.open('qemu:///system');
   });
@@ -30,8 +32,7 @@ describe.skipIf(noDaemon)('remote connection over qemu+ssh (lab sshd on 127.0.0.
   });
 
   it('lists the same domains as the local connection', async () => {
-    const names = async (c: ConnectionHandle) => (await drainBatch(await lv.listAllDomains(c))).map((d) => d.uuid).toSorted();
-    expect(await names(remote)).toEqual(await names(local));
+    expect(await uuids(remote)).toEqual(await uuids(local));
   });
 
   it('fails with a specific error for a host key it cannot use', async () => {
