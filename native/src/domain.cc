@@ -309,6 +309,23 @@ Napi::Value DomainSetAutostart(const Napi::CallbackInfo& info) {
   });
 }
 
+// virDomainRename: QEMU renames inactive domains only; resolves the renamed domain's ref.
+Napi::Value DomainRename(const Napi::CallbackInfo& info) {
+  Args args(info);
+  auto key = args.NonEmptyString(1, "key");
+  auto newName = args.NonEmptyString(2, "newName");
+  auto hold = args.SharedHold(0);
+  return OnDomain(info.Env(), "vireo.domainRename", hold, key, [newName](virDomainPtr dom) -> Value {
+    Check(virDomainRename(dom, newName.c_str(), 0), "cannot rename domain");
+    // The client-side handle keeps the old name: look the domain up again.
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    Check(virDomainGetUUID(dom, uuid), "cannot read the domain UUID");
+    DomainPtr renamed(virDomainLookupByUUID(virDomainGetConnect(dom), uuid));
+    if (!renamed) ThrowLastError("cannot look up the renamed domain");
+    return DomainRef(renamed.get());
+  });
+}
+
 Napi::Value DomainIsPersistent(const Napi::CallbackInfo& info) {
   Args args(info);
   auto key = args.NonEmptyString(1, "key");
@@ -532,6 +549,7 @@ void InitDomain(Napi::Env env, Napi::Object exports) {
   VIREO_EXPORT(exports, "domainGetAutostart", DomainGetAutostart);
   VIREO_EXPORT(exports, "domainSetAutostart", DomainSetAutostart);
   VIREO_EXPORT(exports, "domainIsPersistent", DomainIsPersistent);
+  VIREO_EXPORT(exports, "domainRename", DomainRename);
   VIREO_EXPORT(exports, "domainSetMemory", DomainSetMemory);
   VIREO_EXPORT(exports, "domainSetVcpus", DomainSetVcpus);
   VIREO_EXPORT(exports, "domainAttachDevice", DomainAttachDevice);

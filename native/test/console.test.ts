@@ -15,9 +15,9 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectionHandle, type NativeEvent, type NativeStream, loadBinding, toDuplex } from '../index.js';
+import { noDaemon } from './support.js';
 
 const lv = loadBinding();
-const noDaemon = process.env.VIREO_NO_DAEMON === '1';
 const suite = noDaemon ? describe.skip : describe;
 const title = noDaemon
   ? 'streams on the lab libvirtd: SKIPPED because VIREO_NO_DAEMON=1 (no qemu:///system)'

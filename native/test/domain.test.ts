@@ -7,7 +7,8 @@
 // flags VIR_ERR_INVALID_ARG ("unsupported flags (0x…)"). Those tests assert the exact code,
 // which still proves the argument parsing, the call, and the error copying.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConnectionHandle, type LibvirtError, drainBatch, isLibvirtError, loadBinding } from '../index.js';
+import { type ConnectionHandle, drainBatch, loadBinding } from '../index.js';
+import { badArg, failure } from './support.js';
 
 const lv = loadBinding();
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
@@ -19,18 +20,6 @@ function domainXml(name: string, extra = ''): string {
   return `<domain type='test'><name>${name}</name><memory>1024</memory><os><type>hvm</type></os>${extra}</domain>`;
 }
 
-async function failure(p: Promise<unknown>): Promise<LibvirtError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected the call to reject');
-    },
-    (err: unknown) => err,
-  );
-  if (!isLibvirtError(e)) throw new Error(`expected a LibvirtError, got ${String(e)}`);
-  return e;
-}
-
-const badArg = { code: 'ERR_INVALID_ARG' };
 
 describe('domains (test driver)', () => {
   let conn: ConnectionHandle;
@@ -328,6 +317,20 @@ describe('domains (test driver)', () => {
       await expect(lv.domainSetAutostart(conn, 'auto-a', 'yes' as never)).rejects.toMatchObject(badArg);
       await expect(lv.domainSetAutostart(conn, 'auto-a', undefined as never)).rejects.toMatchObject(badArg);
       expect((await failure(lv.domainGetAutostart(conn, 'no-such-domain'))).code).toBe('VIR_ERR_NO_DOMAIN');
+    });
+
+    it('renames an inactive domain, keeping its UUID; refuses a running one and a taken name', async () => {
+      await define('rename-a');
+      const before = await lv.domainLookup(conn, 'rename-a');
+      const renamed = await lv.domainRename(conn, 'rename-a', 'rename-b');
+      expect(renamed).toEqual({ name: 'rename-b', uuid: before.uuid, id: -1 });
+      expect((await lv.domainLookup(conn, before.uuid)).name).toBe('rename-b');
+      expect((await failure(lv.domainLookup(conn, 'rename-a'))).code).toBe('VIR_ERR_NO_DOMAIN');
+      expect((await failure(lv.domainRename(conn, 'rename-b', 'test'))).code).toBe('VIR_ERR_OPERATION_INVALID');
+      expect((await failure(lv.domainRename(conn, 'test', 'renamed-test'))).code).toBe('VIR_ERR_OPERATION_INVALID');
+      expect((await failure(lv.domainRename(conn, 'no-such-domain', 'x'))).code).toBe('VIR_ERR_NO_DOMAIN');
+      await expect(lv.domainRename(conn, 'rename-b', '')).rejects.toMatchObject(badArg);
+      await expect(lv.domainRename(conn, 'rename-b', 7 as never)).rejects.toMatchObject(badArg);
     });
 
     it('tells persistent from transient domains', async () => {

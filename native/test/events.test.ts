@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectionHandle, type NativeEvent, loadBinding } from '../index.js';
+import { noDaemon } from './support.js';
 
 const lv = loadBinding();
-const noDaemon = process.env.VIREO_NO_DAEMON === '1';
 const child = fileURLToPath(new URL('./events-child.ts', import.meta.url));
 
 /** Collects events; waitFor() consumes them in order, take() returns those since the last take(). */

@@ -2,27 +2,10 @@
 // plus read-only checks against the lab libvirtd's real "default" network.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectionHandle, loadBinding } from '../index.js';
+import { codesOf, expected, noDaemon } from './support.js';
 
 const lv = loadBinding();
 
-/** The code a call rejects with ('resolved' when it does not reject). */
-async function codeOf(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-    return 'resolved';
-  } catch (e) {
-    return String((e as { code?: unknown }).code);
-  }
-}
-
-/** Runs named calls one after the other: ["name -> CODE", ...] for a single assertion. */
-async function codesOf(calls: [string, () => Promise<unknown>][]): Promise<string[]> {
-  const out: string[] = [];
-  for (const [name, call] of calls) out.push(`${name} -> ${await codeOf(call)}`);
-  return out;
-}
-const expected = (calls: [string, unknown][], code: string) => calls.map(([name]) => `${name} -> ${code}`);
-const noDaemon = process.env.VIREO_NO_DAEMON === '1';
 
 const netXml = (name: string, bridge: string, octet: number) =>
   `<network><name>${name}</name><bridge name='${bridge}'/>` +

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectionHandle, drainBatch, loadBinding } from '../index.js';
+import { noDaemon } from './support.js';
 
 const lv = loadBinding();
 const keyfile = join(process.cwd(), '.lab', 'ssh', 'client_key');
 const remoteUri = `qemu+ssh://root@127.0.0.1:${process.env.SSH_LAB_PORT ?? 2222}/system?keyfile=${keyfile}&no_verify=1`;
-const noDaemon = process.env.VIREO_NO_DAEMON === '1';
 
 const uuids = async (c: ConnectionHandle) => (await drainBatch(await lv.listAllDomains(c))).map((d) => d.uuid).toSorted();
 

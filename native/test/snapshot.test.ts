@@ -1,21 +1,10 @@
 // Snapshot calls against libvirt's test driver (fresh in-memory state per open). Each test
 // defines its own domain, so tests do not depend on order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConnectionHandle, type LibvirtError, isLibvirtError, loadBinding } from '../index.js';
+import { type ConnectionHandle, loadBinding } from '../index.js';
+import { badArg, failure } from './support.js';
 
 const lv = loadBinding();
-const badArg = { code: 'ERR_INVALID_ARG' };
-
-async function failure(p: Promise<unknown>): Promise<LibvirtError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected the call to reject');
-    },
-    (err: unknown) => err,
-  );
-  if (!isLibvirtError(e)) throw new Error(`expected a LibvirtError, got ${String(e)}`);
-  return e;
-}
 
 const snapXml = (name: string, description = '') =>
   `<domainsnapshot><name>${name}</name>${description ? `<description>${description}</description>` : ''}</domainsnapshot>`;
