@@ -13,9 +13,23 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['native/test/**/*.test.ts', 'electron/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.restart.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
+        },
+      },
+      {
+        // Tests that restart the lab's libvirtd: alone, after every other project, since a
+        // restart drops every other test's connection to qemu:///system.
+        test: {
+          name: 'daemon-restart',
+          include: ['electron/**/*.restart.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -22,7 +22,7 @@ test('shows the Demo connection with its "test" VM running', async ({ page }) =>
   const demo = page.getByTestId('connection-demo');
   await expect(demo).toContainText('Demo');
   await expect(demo.getByTestId('connection-state')).toHaveText('connected');
-  await expect(page.getByTestId('vm-row-test').getByTestId('vm-state')).toHaveText('running');
+  await expect(page.getByTestId('vm-row-test').getByTestId('vm-state')).toHaveText('Running');
   // The token leaves the address bar as soon as the page has it.
   expect(page.url()).not.toContain('token');
   expect(errors).toEqual([]);
@@ -33,11 +33,13 @@ test('pausing the VM shows it paused, resuming shows it running again', async ({
   await page.goto(appUrl());
   const row = page.getByTestId('vm-row-test');
   const state = row.getByTestId('vm-state');
-  await expect(state).toHaveText('running');
-  await row.getByRole('button', { name: 'Pause' }).click();
-  await expect(state).toHaveText('paused');
-  await row.getByRole('button', { name: 'Resume' }).click();
-  await expect(state).toHaveText('running');
+  await expect(state).toHaveText('Running');
+  // Actions act on the selected VMs (manager window: toolbar, context menu, keyboard).
+  await row.click();
+  await page.getByRole('toolbar').getByRole('button', { name: 'Pause' }).click();
+  await expect(state).toHaveText('Paused');
+  await page.getByRole('toolbar').getByRole('button', { name: 'Resume' }).click();
+  await expect(state).toHaveText('Running');
   expect(errors).toEqual([]);
 });
 
@@ -45,7 +47,7 @@ test('keeps working after a reload, though the token left the URL', async ({ pag
   await page.goto(appUrl());
   await expect(page.getByTestId('vm-row-test')).toBeVisible();
   await page.reload();
-  await expect(page.getByTestId('vm-row-test').getByTestId('vm-state')).toHaveText('running');
+  await expect(page.getByTestId('vm-row-test').getByTestId('vm-state')).toHaveText('Running');
 });
 
 test('a page without the token gets no API', async ({ page }) => {

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, BrowserWindow, app, ipcMain, session } from 'electron';
-import { type StreamPortMessage, ipcChannels } from '../shared/api/bridge.js';
+import { type StreamPortMessage, ipcChannels, parseVmWindowRoute, vmWindowRoute } from '../shared/api/bridge.js';
 import { methodNames } from '../shared/api/contract.js';
+import { FlowGate, compactBytes } from '../shared/api/flow.js';
+import type { ApiError } from '../shared/models/error.js';
 import { type Backend, createBackend } from './backend/backend.js';
 import { ApiSession } from './backend/session.js';
 import { contentSecurityPolicy } from './csp.js';
@@ -45,27 +47,63 @@ function registerIpc(): void {
 }
 
 async function bridgeStream(apiSession: ApiSession, port: MessagePortMain, channel: string, params: unknown): Promise<void> {
-  const post = (message: Uint8Array | StreamPortMessage) => port.postMessage(message);
+  let portClosed = false;
+  const closePort = () => {
+    if (portClosed) return;
+    portClosed = true;
+    port.close();
+  };
+  const post = (message: Uint8Array | StreamPortMessage) => {
+    if (!portClosed) port.postMessage(message);
+  };
+  // The preload acknowledges the bytes it handed to the page; the source pauses in between.
+  const gate = new FlowGate();
+  // What the handler sends before the page has 'opened' (a VNC server greets at once) waits.
+  let opened = false;
+  const held: Uint8Array[] = [];
+  let endedEarly: { error: ApiError | null } | null = null;
   const outcome = await apiSession.openStream(channel, params, {
-    data: (bytes) => post(bytes),
+    data: (bytes) => {
+      // A compact copy: structured clone would copy a pooled Buffer's whole ArrayBuffer.
+      const copy = compactBytes(bytes);
+      gate.sent(copy.byteLength);
+      if (opened) post(copy);
+      else held.push(copy);
+    },
     end: (error) => {
+      if (!opened) {
+        endedEarly = { error };
+        return;
+      }
       post({ kind: 'end', error });
-      port.close();
+      closePort();
     },
   });
   if (!outcome.ok) {
     post({ kind: 'end', error: outcome.error });
-    port.close();
+    closePort();
     return;
   }
   const stream = outcome.value;
+  gate.attach(stream);
   port.on('message', ({ data }: { data: Uint8Array | StreamPortMessage }) => {
     if (data instanceof Uint8Array) stream.write(data);
-    else if (data?.kind === 'close') port.close();
+    else if (data?.kind === 'ack') gate.delivered(data.bytes);
+    else if (data?.kind === 'close') closePort();
   });
-  port.on('close', () => stream.close());
+  port.on('close', () => {
+    portClosed = true;
+    stream.close();
+  });
   port.start();
+  opened = true;
   post({ kind: 'opened' });
+  for (const bytes of held.splice(0)) post(bytes);
+  const early = endedEarly as { error: ApiError | null } | null;
+  if (early) {
+    post({ kind: 'end', error: early.error });
+    closePort();
+  }
 }
 
 function lockDownSession(): void {
@@ -81,9 +119,35 @@ function lockDownSession(): void {
   });
 }
 
-function createWindow(backend: Backend): void {
+/** VM windows by their route: one per VM and tab kind, brought forward when asked again. */
+const vmWindows = new Map<string, BrowserWindow>();
+
+/** Manager window: "Open console" / "Open details" ask for a VM's own window (renderer/vm-window.ts). */
+function registerVmWindows(backend: Backend): void {
+  ipcMain.handle(ipcChannels.openVmWindow, (event, request: unknown) => {
+    if (!sessionOf(event)) return;
+    const r = (request ?? {}) as { connectionId?: unknown; uuid?: unknown; tab?: unknown };
+    // Checked by re-parsing the route it makes: only a well-formed VM route opens a window.
+    const wanted = typeof r.connectionId === 'string' && typeof r.uuid === 'string' && (r.tab === 'console' || r.tab === 'details')
+      ? parseVmWindowRoute(vmWindowRoute({ connectionId: r.connectionId, uuid: r.uuid, tab: r.tab }))
+      : null;
+    if (!wanted) return;
+    const route = vmWindowRoute(wanted);
+    const open = vmWindows.get(route);
+    if (open && !open.isDestroyed()) {
+      if (open.isMinimized()) open.restore();
+      open.focus();
+      return;
+    }
+    const window = createWindow(backend, route);
+    vmWindows.set(route, window);
+    window.once('closed', () => vmWindows.delete(route));
+  });
+}
+
+function createWindow(backend: Backend, route?: string): BrowserWindow {
   const window = new BrowserWindow({
-    width: 1200,
+    width: route ? 1024 : 1200,
     height: 800,
     title: 'Vireo',
     webPreferences: {
@@ -104,7 +168,8 @@ function createWindow(backend: Backend): void {
     sessions.delete(contents.id);
     apiSession.dispose();
   });
-  void window.loadFile(RENDERER_INDEX);
+  void window.loadFile(RENDERER_INDEX, route ? { hash: route } : undefined);
+  return window;
 }
 
 async function main(): Promise<void> {
@@ -114,6 +179,7 @@ async function main(): Promise<void> {
   lockDownSession();
   const backend = createBackend({ launchUri });
   registerIpc();
+  registerVmWindows(backend);
   createWindow(backend);
   void backend.start();
   app.on('activate', () => {

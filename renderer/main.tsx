@@ -5,6 +5,7 @@ import { ApiContext } from './api/context.js';
 import { App } from './components/App.js';
 import { useUi } from './stores/ui.js';
 import { startSync } from './sync.js';
+import { Routed } from './views/vm/VmRoute.js';
 import './styles.css';
 
 const client = createClient((end) => useUi.getState().markBackendLost(end));
@@ -13,7 +14,8 @@ startSync(client).catch((e: unknown) => useUi.getState().showNotice(`Could not l
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ApiContext.Provider value={client}>
-      <App />
+      {/* #/vm/<connectionId>/<uuid>/<tab> is a VM's window (renderer/views/vm/route.ts) */}
+      <Routed manager={<App />} />
     </ApiContext.Provider>
   </StrictMode>,
 );

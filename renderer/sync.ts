@@ -6,7 +6,12 @@ import { useUi } from './stores/ui.js';
 import { useVms } from './stores/vms.js';
 
 export async function startSync(client: ApiClient): Promise<void> {
-  client.on('connections.changed', (change) => useConnections.getState().applyChange(change));
+  client.on('connections.changed', (change) => {
+    useConnections.getState().applyChange(change);
+    // A connection that is no longer connected has no current figures.
+    for (const connection of change.upserted) if (connection.state !== 'connected') useVms.getState().forgetStats(connection.id);
+    for (const id of change.removed) useVms.getState().forgetStats(id);
+  });
   client.on('domains.changed', (change) => useVms.getState().applyChange(change));
   client.on('stats.tick', (tick) => useVms.getState().applyStats(tick));
 

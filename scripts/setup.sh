@@ -23,6 +23,8 @@ PKGS=(
   busybox-static genisoimage osinfo-db libosinfo-bin
   # e2e tests (Playwright drives Debian's Chromium), ssh for remote-URI tests
   chromium openssh-server openssh-client
+  # console benchmark baseline (noVNC through websockify)
+  websockify
 )
 # shellcheck disable=SC2206
 [ -n "${EXTRA_PKGS:-}" ] && PKGS+=(${EXTRA_PKGS})

@@ -85,7 +85,7 @@ describe('backend on the Demo connection (test:///default)', () => {
     const { items } = (await call('connections.list')) as { items: { id: string; state: string }[] };
     expect(items.find((c) => c.id === 'demo')?.state).toBe('connected');
     const list = (await call('domains.list', { connectionId: 'demo' })) as { version: number; items: unknown[] };
-    expect(list.items).toContainEqual({ connectionId: 'demo', uuid: TEST_UUID, name: 'test', id: 1, state: 'running', stateReason: 'unknown' });
+    expect(list.items).toContainEqual({ connectionId: 'demo', uuid: TEST_UUID, name: 'test', id: 1, state: 'running', stateReason: 'unknown', hasManagedSave: false });
   });
 
   it('announced the list on connect with a reset event', () => {

@@ -4,10 +4,14 @@ import { type NativeBinding, loadBinding } from '../../native/index.js';
 import type { ApiHandlers, ApiStreamHandlers } from '../../shared/api/contract.js';
 import { ConnectionManager, type ReconnectPolicy, detectLocalDaemons } from './connection-manager.js';
 import { ConnectionStore, defaultConfigDir } from './connection-store.js';
+import { ConsoleService } from './consoles.js';
+import { DomainConfigService } from './domain-config.js';
 import { DomainService } from './domain-service.js';
 import { EventBus } from './event-bus.js';
+import { PreferencesStore } from './preferences-store.js';
 import { createHandlers } from './handlers.js';
 import { StatsService } from './stats-service.js';
+import { WizardService } from './wizard.js';
 
 export interface BackendOptions {
   /** Defaults to the built binding (loadBinding). */
@@ -20,6 +24,8 @@ export interface BackendOptions {
   detected?: { id: string; uri: string; name: string }[];
   reconnect?: ReconnectPolicy;
   domainEventBatchMs?: number;
+  /** The external viewer for SPICE consoles (default remote-viewer, or $VIREO_REMOTE_VIEWER). */
+  externalViewer?: string;
 }
 
 export interface Backend {
@@ -48,16 +54,32 @@ export function createBackend(options: BackendOptions = {}): Backend {
     ...(options.reconnect && { reconnect: options.reconnect }),
   });
   const domains = new DomainService({ binding, connections, events, ...(options.domainEventBatchMs !== undefined && { batchWindowMs: options.domainEventBatchMs }) });
-  const stats = new StatsService({ binding, connections, events });
+  const preferences = new PreferencesStore(options.configDir ?? defaultConfigDir());
+  const stats = new StatsService({
+    binding,
+    connections,
+    events,
+    onConfigChange: (config) => void preferences.save({ statsIntervalMs: config.intervalMs }).catch((e: unknown) => console.warn(`Vireo: saving ${preferences.file} failed: ${(e as Error).message}`)),
+  });
+  const consoles = new ConsoleService({ binding, connections, ...(options.externalViewer !== undefined && { externalViewer: options.externalViewer }) });
+  const details = new DomainConfigService({ binding, connections, events });
+  const wizard = new WizardService({ binding, connections, events, configDir: options.configDir ?? defaultConfigDir() });
   return {
-    handlers: createHandlers({ binding, connections, domains, stats }),
-    streams: {},
+    handlers: createHandlers({ binding, connections, domains, stats, consoles, details, wizard }),
+    streams: {
+      'console.serial': (params, toClient) => consoles.openSerial(params, toClient),
+      'console.graphics': (params, toClient) => consoles.openGraphics(params, toClient),
+    },
     events,
     connections,
     stats,
-    start: () => connections.start(),
+    async start() {
+      stats.useSaved({ intervalMs: (await preferences.load()).statsIntervalMs });
+      await connections.start();
+    },
     endSession: (sessionId) => stats.forgetWatcher(sessionId),
     async dispose() {
+      consoles.dispose();
       stats.stop();
       await stats.settled();
       await connections.dispose();

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { ConnectionHandle, NativeBinding, NativeEvent } from '../../native/index.js';
+import { type ConnectionHandle, type NativeBinding, type NativeEvent, isLibvirtError } from '../../native/index.js';
 import { apiError } from '../../shared/api/errors.js';
 import type { ConnectionInfo, ConnectionOrigin } from '../../shared/models/connection.js';
 import type { ListSnapshot } from '../../shared/models/list.js';
@@ -186,7 +186,7 @@ export class ConnectionManager {
 
   private addEntry(base: { id: string; uri: string; name: string; origin: ConnectionOrigin; autoconnect: boolean }): ConnectionEntry {
     const entry: ConnectionEntry = {
-      info: { ...base, state: 'disconnected', reason: null, reconnectAttempt: 0 },
+      info: { ...base, state: 'disconnected', reason: null, reconnectAttempt: 0, nextRetryAt: null },
       handle: null,
       opening: null,
       reconnectTimer: null,
@@ -207,8 +207,8 @@ export class ConnectionManager {
     this.events.emit('connections.changed', { version: ++this.version, reset: false, upserted: upserted.map((e) => ({ ...e.info })), removed });
   }
 
-  private setState(entry: ConnectionEntry, state: Pick<ConnectionInfo, 'state' | 'reason' | 'reconnectAttempt'>): void {
-    Object.assign(entry.info, state);
+  private setState(entry: ConnectionEntry, state: Pick<ConnectionInfo, 'state' | 'reason' | 'reconnectAttempt'> & { nextRetryAt?: number | null }): void {
+    Object.assign(entry.info, { nextRetryAt: null }, state);
     if (this.entries.get(entry.info.id) === entry) this.publish([entry], []);
   }
 
@@ -237,8 +237,8 @@ export class ConnectionManager {
       if (current()) {
         // Only a connection that was lost keeps retrying; a first connect just reports why it failed.
         const nextAttempt = attempt > 0 ? attempt + 1 : 0;
-        this.setState(entry, { state: 'disconnected', reason: (e as Error).message, reconnectAttempt: nextAttempt });
-        if (nextAttempt > 0) this.scheduleReconnect(entry, nextAttempt);
+        const nextRetryAt = nextAttempt > 0 ? this.scheduleReconnect(entry, nextAttempt) : null;
+        this.setState(entry, { state: 'disconnected', reason: (e as Error).message, reconnectAttempt: nextAttempt, nextRetryAt });
       }
       throw e;
     }
@@ -257,15 +257,43 @@ export class ConnectionManager {
       this.lifecycle.emit('native-event', entry.info.id, event);
       return;
     }
+    this.lose(entry, handle, `connection lost (${event.reason})`);
+  }
+
+  /** The connection died under us: drop it, tell the services, and reconnect with backoff. */
+  private lose(entry: ConnectionEntry, handle: ConnectionHandle, reason: string): void {
+    if (entry.handle !== handle) return; // already noticed (the close callback and a failed call can both report it)
     entry.generation++;
     entry.handle = null;
     void this.binding.close(handle).catch(() => undefined); // frees libvirt's side of the dead connection
     this.lifecycle.emit('disconnected', entry.info.id);
-    this.setState(entry, { state: 'disconnected', reason: `connection lost (${event.reason})`, reconnectAttempt: 1 });
-    this.scheduleReconnect(entry, 1);
+    const nextRetryAt = this.scheduleReconnect(entry, 1);
+    this.setState(entry, { state: 'disconnected', reason, reconnectAttempt: 1, nextRetryAt });
   }
 
-  private scheduleReconnect(entry: ConnectionEntry, attempt: number): void {
+  /**
+   * A libvirt call on this connection failed. When the failure looks like a transport problem
+   * and the connection no longer answers, it is treated as lost (banner, reconnect), so a dead
+   * connection is noticed even where libvirt's close callback does not fire (or not yet).
+   * Resolves true when the connection was found dead.
+   */
+  async noticeFailure(connectionId: string, handle: ConnectionHandle, error: unknown): Promise<boolean> {
+    const entry = this.entries.get(connectionId);
+    if (!entry || entry.handle !== handle || !looksLikeTransportFailure(error)) return false;
+    let dead: string | null = null;
+    try {
+      const info = await this.binding.connectInfo(handle);
+      if (!info.alive) dead = (error as Error).message;
+    } catch (e) {
+      dead = (e as Error).message;
+    }
+    if (dead === null) return false;
+    this.lose(entry, handle, `connection lost (${dead})`);
+    return true;
+  }
+
+  /** Returns when the attempt will start. */
+  private scheduleReconnect(entry: ConnectionEntry, attempt: number): number {
     this.cancelReconnect(entry);
     const delay = Math.min(this.reconnect.firstDelayMs * 2 ** (attempt - 1), this.reconnect.maxDelayMs);
     entry.reconnectTimer = setTimeout(() => {
@@ -274,6 +302,7 @@ export class ConnectionManager {
       this.open(entry, attempt).catch(() => undefined);
     }, delay);
     entry.reconnectTimer.unref();
+    return Date.now() + delay;
   }
 
   private cancelReconnect(entry: ConnectionEntry): void {
@@ -294,4 +323,27 @@ export class ConnectionManager {
       await this.binding.close(handle);
     }
   }
+}
+
+/**
+ * libvirt errors that can mean the connection itself is gone: anything from the RPC layer
+ * ("client socket is closed", "Cannot recv data"), a closed/invalid connection, a system error.
+ * Only a hint: noticeFailure then asks the connection whether it is alive.
+ */
+export function looksLikeTransportFailure(error: unknown): boolean {
+  if (!isLibvirtError(error)) return false;
+  return (
+    error.virDomainName === 'VIR_FROM_RPC' ||
+    error.virDomainName === 'VIR_FROM_REMOTE' ||
+    ['VIR_ERR_NO_CONNECT', 'VIR_ERR_INVALID_CONN', 'VIR_ERR_SYSTEM_ERROR', 'VIR_ERR_RPC', 'VIR_ERR_AUTH_FAILED', 'VIR_ERR_INTERNAL_ERROR'].includes(error.code)
+  );
+}
+
+/** A URI for this machine's own daemon (no host part, no remote transport): qemu:///system, test:///default. */
+export function isLocalUri(uri: string): boolean {
+  const match = /^([a-z0-9.-]+)(?:\+([a-z0-9.-]+))?:\/\/([^/?]*)/i.exec(uri);
+  if (!match) return false;
+  const transport = match[2]?.toLowerCase();
+  const authority = match[3] ?? '';
+  return authority === '' && (transport === undefined || transport === 'unix');
 }

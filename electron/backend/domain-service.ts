@@ -1,6 +1,8 @@
 // Keeps each connected connection's VM list. It is read once on connect (one bulk stats call
 // gives every domain's identity and state) and then kept current from libvirt's lifecycle
 // events alone: no state polling. Events arriving close together are handled as one batch.
+// Whether an inactive VM has a managed save image is asked per VM: right after the first
+// read (in the background, so the list shows at once) and for the VMs an event names.
 import { type ConnectionHandle, type DomainStatsRecord, type NativeBinding, type NativeEvent, drainBatch, isLibvirtError } from '../../native/index.js';
 import type { ListSnapshot } from '../../shared/models/list.js';
 import type { VmSummary } from '../../shared/models/vm.js';
@@ -34,6 +36,7 @@ export interface DomainServiceOptions {
 export class DomainService {
   private readonly tracked = new Map<string, ConnectionDomains>();
   private readonly binding: NativeBinding;
+  private readonly connections: ConnectionManager;
   private readonly events: EventBus;
   private readonly batchWindowMs: number;
   /** One counter for all connections: a snapshot's version orders it against change batches. */
@@ -41,6 +44,7 @@ export class DomainService {
 
   constructor(options: DomainServiceOptions) {
     this.binding = options.binding;
+    this.connections = options.connections;
     this.events = options.events;
     this.batchWindowMs = options.batchWindowMs ?? 30;
     options.connections.lifecycle.on('connected', (id, handle) => this.track(id, handle));
@@ -73,7 +77,9 @@ export class DomainService {
       domains.vms = new Map(records.map((r) => [r.uuid, r]));
       this.emit(domains, { reset: true, upserted: records, removed: [] });
     })();
-    domains.work = domains.loaded.catch((e: unknown) => console.warn(`Vireo: listing domains of ${connectionId} failed: ${(e as Error).message}`));
+    domains.work = domains.loaded
+      .then(() => this.markManagedSaves(domains, [...domains.vms.values()]))
+      .catch((e: unknown) => this.fail(domains, e, 'listing domains'));
     this.tracked.set(connectionId, domains);
   }
 
@@ -107,13 +113,14 @@ export class DomainService {
       await (resync ? this.resync(domains) : this.refresh(domains, uuids));
     } catch (e) {
       // A domain named by an event may be gone by now; the full list is then the truth.
-      if (!resync && isLibvirtError(e)) await this.resync(domains).catch((err: unknown) => this.warn(domains, err));
-      else this.warn(domains, e);
+      if (!resync && isLibvirtError(e) && !(await this.connections.noticeFailure(domains.connectionId, domains.handle, e))) {
+        await this.resync(domains).catch((err: unknown) => this.fail(domains, err, 'updating the domains'));
+      } else this.fail(domains, e, 'updating the domains');
     }
   }
 
   private async refresh(domains: ConnectionDomains, uuids: string[]): Promise<void> {
-    const records = await this.readAll(domains, uuids);
+    const records = await this.withManagedSave(domains, await this.readAll(domains, uuids));
     if (this.tracked.get(domains.connectionId) !== domains) return;
     const upserted = records.filter((vm) => !sameVm(domains.vms.get(vm.uuid), vm));
     for (const vm of upserted) domains.vms.set(vm.uuid, vm);
@@ -121,7 +128,18 @@ export class DomainService {
   }
 
   private async resync(domains: ConnectionDomains): Promise<void> {
-    const records = await this.readAll(domains);
+    const read = await this.readAll(domains);
+    // Known VMs keep what was found out about their managed save; new ones and changed ones are asked.
+    const asked = read.filter((vm) => {
+      const known = domains.vms.get(vm.uuid);
+      if (known && known.state === vm.state && known.stateReason === vm.stateReason) {
+        vm.hasManagedSave = known.hasManagedSave;
+        return false;
+      }
+      return true;
+    });
+    await this.withManagedSave(domains, asked);
+    const records = read;
     if (this.tracked.get(domains.connectionId) !== domains) return;
     const fresh = new Map(records.map((r) => [r.uuid, r]));
     const removed = [...domains.vms.keys()].filter((uuid) => !fresh.has(uuid));
@@ -140,9 +158,52 @@ export class DomainService {
     this.events.emit('domains.changed', { connectionId: domains.connectionId, version: ++this.version, ...change });
   }
 
-  private warn(domains: ConnectionDomains, e: unknown): void {
-    console.warn(`Vireo: updating the domains of ${domains.connectionId} failed: ${(e as Error).message}`);
+  /** Sets hasManagedSave on the inactive VMs among `vms` (active ones have none); a VM that vanished meanwhile keeps false. */
+  private async withManagedSave(domains: ConnectionDomains, vms: VmSummary[]): Promise<VmSummary[]> {
+    const inactive = vms.filter((vm) => vm.id < 0);
+    await forEachLimited(inactive, MANAGED_SAVE_CONCURRENCY, async (vm) => {
+      vm.hasManagedSave = await this.binding.domainHasManagedSave(domains.handle, vm.uuid).catch((e: unknown) => {
+        if (isLibvirtError(e) && e.code === 'VIR_ERR_NO_DOMAIN') return false;
+        throw e;
+      });
+    });
+    return vms;
   }
+
+  /** After the first read: finds the saved VMs among the inactive ones and announces them in one batch. */
+  private async markManagedSaves(domains: ConnectionDomains, vms: VmSummary[]): Promise<void> {
+    const copies = vms.filter((vm) => vm.id < 0).map((vm) => ({ ...vm }));
+    await this.withManagedSave(domains, copies);
+    if (this.tracked.get(domains.connectionId) !== domains) return;
+    const upserted: VmSummary[] = [];
+    for (const copy of copies) {
+      const current = domains.vms.get(copy.uuid);
+      // Only where nothing changed meanwhile (an event's refresh has fresher figures).
+      if (copy.hasManagedSave && current && current.id < 0 && !current.hasManagedSave && current.state === copy.state) {
+        const updated = { ...current, hasManagedSave: true };
+        domains.vms.set(copy.uuid, updated);
+        upserted.push(updated);
+      }
+    }
+    if (upserted.length > 0) this.emit(domains, { reset: false, upserted, removed: [] });
+  }
+
+  private fail(domains: ConnectionDomains, e: unknown, what: string): void {
+    if (this.tracked.get(domains.connectionId) !== domains) return; // disconnected meanwhile: nothing to report
+    console.warn(`Vireo: ${what} of ${domains.connectionId} failed: ${(e as Error).message}`);
+    void this.connections.noticeFailure(domains.connectionId, domains.handle, e);
+  }
+}
+
+const MANAGED_SAVE_CONCURRENCY = 16;
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function toVmSummary(connectionId: string, { domain, stats }: DomainStatsRecord): VmSummary {
@@ -154,9 +215,10 @@ function toVmSummary(connectionId: string, { domain, stats }: DomainStatsRecord)
     id: domain.id,
     state,
     stateReason: domainReasonName(state, Number(stats['state.reason'] ?? 0)),
+    hasManagedSave: false,
   };
 }
 
 function sameVm(a: VmSummary | undefined, b: VmSummary): boolean {
-  return a !== undefined && a.name === b.name && a.id === b.id && a.state === b.state && a.stateReason === b.stateReason;
+  return a !== undefined && a.name === b.name && a.id === b.id && a.state === b.state && a.stateReason === b.stateReason && a.hasManagedSave === b.hasManagedSave;
 }

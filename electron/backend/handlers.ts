@@ -2,20 +2,90 @@
 // actions only ask libvirt, the resulting state reaches clients through lifecycle events.
 import type { ConnectionHandle, NativeBinding } from '../../native/index.js';
 import type { ApiHandlers } from '../../shared/api/contract.js';
-import type { ConnectionManager } from './connection-manager.js';
+import type { HostAcceleration, HostSummary } from '../../shared/models/host.js';
+import { type ConnectionManager, isLocalUri } from './connection-manager.js';
+import type { ConsoleService } from './consoles.js';
+import type { DomainConfigService } from './domain-config.js';
+import { DomainDeleter } from './domain-delete.js';
 import type { DomainService } from './domain-service.js';
+import { probeAcceleration } from './host/acceleration.js';
 import type { StatsService } from './stats-service.js';
+import type { WizardService } from './wizard.js';
 
 export interface Services {
   binding: NativeBinding;
   connections: ConnectionManager;
   domains: DomainService;
   stats: StatsService;
+  consoles: ConsoleService;
+  /** The VM window's Details tab. */
+  details: DomainConfigService;
+  /** The New VM wizard. */
+  wizard: WizardService;
 }
 
-export function createHandlers({ binding: lv, connections, domains, stats }: Services): ApiHandlers {
-  /** Runs a libvirt call on a connected connection's handle. */
-  const on = <T>(connectionId: string, call: (conn: ConnectionHandle) => Promise<T>): Promise<T> => call(connections.requireHandle(connectionId));
+/** The host part of a connection's summary: connectInfo + nodeInfo + capabilities → acceleration. */
+export async function hostSummary(lv: NativeBinding, connectionId: string, uri: string, conn: ConnectionHandle): Promise<HostSummary> {
+  const [info, node, capabilities] = await Promise.all([lv.connectInfo(conn), lv.nodeInfo(conn), lv.getCapabilities(conn)]);
+  return {
+    connectionId,
+    uri: info.uri,
+    hostname: info.hostname,
+    hypervisor: info.hypervisor,
+    hypervisorVersion: info.hypervisorVersion,
+    libvirtVersion: info.libVersion,
+    cpuModel: node.model,
+    cpus: node.cpus,
+    cpuMhz: node.mhz,
+    memoryKiB: node.memoryKiB,
+    freeMemoryBytes: node.freeMemoryBytes,
+    encrypted: info.encrypted,
+    secure: info.secure,
+    acceleration: await acceleration(uri, info.hypervisor, capabilities),
+  };
+}
+
+async function acceleration(uri: string, hypervisor: string, capabilitiesXml: string): Promise<HostAcceleration> {
+  // Hardware virtualisation is a QEMU/KVM question; the test driver, LXC... have none to offer.
+  if (!/^qemu$/i.test(hypervisor)) {
+    return {
+      usable: false,
+      checkedBy: 'not-applicable',
+      cpuExtension: null,
+      kvmDevice: 'unknown',
+      libvirtOffersKvm: false,
+      explanation:
+        hypervisor.toLowerCase() === 'test'
+          ? "libvirt's test driver simulates its VMs: no hardware acceleration is involved."
+          : `The ${hypervisor} driver does not use KVM hardware acceleration.`,
+    };
+  }
+  // The host's CPU flags and /dev/kvm can only be read for this machine's own daemon.
+  const local = isLocalUri(uri);
+  const report = await probeAcceleration({ capabilitiesXml, ...(local && { local: {} }) });
+  if (local) return { ...report, checkedBy: 'local' };
+  return {
+    ...report,
+    checkedBy: 'remote',
+    explanation: `${report.explanation} (Seen in libvirt's capabilities only: a remote host's CPU flags and /dev/kvm cannot be checked from here.)`,
+  };
+}
+
+export function createHandlers({ binding: lv, connections, domains, stats, consoles, details, wizard }: Services): ApiHandlers {
+  /**
+   * Runs a libvirt call on a connected connection's handle. A failure that turns out to be a
+   * dead connection also starts the reconnect (the caller still gets libvirt's error).
+   */
+  const on = async <T>(connectionId: string, call: (conn: ConnectionHandle) => Promise<T>): Promise<T> => {
+    const handle = connections.requireHandle(connectionId);
+    try {
+      return await call(handle);
+    } catch (e) {
+      await connections.noticeFailure(connectionId, handle, e);
+      throw e;
+    }
+  };
+  const deleter = new DomainDeleter(lv);
 
   return {
     'app.launchInfo': async () => ({ initialConnectionId: connections.initialConnectionId }),
@@ -25,25 +95,7 @@ export function createHandlers({ binding: lv, connections, domains, stats }: Ser
     'connections.remove': ({ connectionId }) => connections.remove(connectionId),
     'connections.connect': ({ connectionId }) => connections.connect(connectionId),
     'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
-    'connections.hostSummary': ({ connectionId }) =>
-      on(connectionId, async (conn) => {
-        const [info, node] = await Promise.all([lv.connectInfo(conn), lv.nodeInfo(conn)]);
-        return {
-          connectionId,
-          uri: info.uri,
-          hostname: info.hostname,
-          hypervisor: info.hypervisor,
-          hypervisorVersion: info.hypervisorVersion,
-          libvirtVersion: info.libVersion,
-          cpuModel: node.model,
-          cpus: node.cpus,
-          cpuMhz: node.mhz,
-          memoryKiB: node.memoryKiB,
-          freeMemoryBytes: node.freeMemoryBytes,
-          encrypted: info.encrypted,
-          secure: info.secure,
-        };
-      }),
+    'connections.hostSummary': ({ connectionId }) => on(connectionId, (conn) => hostSummary(lv, connectionId, connections.info(connectionId).uri, conn)),
 
     'domains.list': ({ connectionId }) => on(connectionId, () => domains.list(connectionId)),
     'domains.start': ({ connectionId, uuid, ...options }) => on(connectionId, (conn) => lv.domainCreate(conn, uuid, options)),
@@ -54,7 +106,8 @@ export function createHandlers({ binding: lv, connections, domains, stats }: Ser
     'domains.suspend': ({ connectionId, uuid }) => on(connectionId, (conn) => lv.domainSuspend(conn, uuid)),
     'domains.resume': ({ connectionId, uuid }) => on(connectionId, (conn) => lv.domainResume(conn, uuid)),
     'domains.managedSave': ({ connectionId, uuid, ...options }) => on(connectionId, (conn) => lv.domainManagedSave(conn, uuid, options)),
-    'domains.delete': ({ connectionId, uuid, ...options }) => on(connectionId, (conn) => lv.domainUndefine(conn, uuid, options)),
+    'domains.delete': ({ connectionId, uuid, ...request }) => on(connectionId, (conn) => deleter.delete(conn, uuid, request)),
+    'domains.deletePlan': ({ connectionId, uuid }) => on(connectionId, (conn) => deleter.plan(connectionId, conn, uuid)),
     'domains.getXml': ({ connectionId, uuid, ...options }) => on(connectionId, (conn) => lv.domainGetXML(conn, uuid, options)),
 
     'stats.getConfig': async () => stats.config(),
@@ -64,5 +117,17 @@ export function createHandlers({ binding: lv, connections, domains, stats }: Ser
       stats.watch(sessionId, connectionId);
     },
     'stats.unwatch': async ({ connectionId }, { sessionId }) => stats.unwatch(sessionId, connectionId),
+
+    'consoles.info': (params) => consoles.info(params),
+    'consoles.screenshot': (params) => consoles.screenshot(params),
+    'consoles.sendKeys': (params) => consoles.sendKeys(params),
+    'consoles.openExternalViewer': (params) => consoles.openExternalViewer(params),
+
+    'details.get': (params) => on(params.connectionId, () => details.get(params)),
+    'details.apply': (params) => on(params.connectionId, () => details.apply(params)),
+    'details.hostResources': (params) => on(params.connectionId, () => details.hostResources(params)),
+    'details.createVolume': (params) => on(params.connectionId, () => details.createVolume(params)),
+
+    ...wizard.handlers(),
   };
 }

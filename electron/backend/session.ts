@@ -45,6 +45,8 @@ export class ApiSession {
         if (handle) this.streams.delete(handle);
         opened.close();
       },
+      pause: () => opened.pause?.(),
+      resume: () => opened.resume?.(),
     };
     this.streams.add(handle);
     return { ok: true, value: handle };

@@ -1,5 +1,6 @@
 // Samples resource usage of the running VMs of each watched connection with one bulk libvirt
-// call per interval, and only while some client watches: no watcher, no timer.
+// call per interval, and only while some client watches: no watcher, no timer. Each sample
+// becomes one 'stats.tick' event keyed by VM UUID, which clients apply as one batch.
 import { type DomainStatsRecord, type NativeBinding, drainBatch } from '../../native/index.js';
 import { STATS_INTERVAL_LIMITS_MS, type StatsConfig, type VmStats } from '../../shared/models/stats.js';
 import type { ConnectionManager } from './connection-manager.js';
@@ -8,7 +9,7 @@ import type { EventBus } from './event-bus.js';
 const STAT_GROUPS = ['cpu-total', 'balloon', 'vcpu', 'interface', 'block'];
 
 /** Counters of one VM at one instant; rates come from two of them. */
-interface Counters {
+export interface Counters {
   at: number;
   cpuTimeNs: number;
   diskRead: number;
@@ -21,6 +22,8 @@ export interface StatsServiceOptions {
   binding: NativeBinding;
   connections: ConnectionManager;
   events: EventBus;
+  /** Called after every accepted setConfig (to save the preference). */
+  onConfigChange?: (config: StatsConfig) => void;
 }
 
 export class StatsService {
@@ -28,11 +31,21 @@ export class StatsService {
   /** connectionId → ids of the sessions watching it. */
   private readonly watchers = new Map<string, Set<string>>();
   private readonly previous = new Map<string, Map<string, Counters>>();
+  /** connectionId → the host's CPU count (nodeInfo), asked once per connect. */
+  private readonly hostCpus = new Map<string, Promise<number>>();
   private timer: NodeJS.Timeout | null = null;
   private sampling: Promise<void> | null = null;
 
   constructor(private readonly options: StatsServiceOptions) {
-    options.connections.lifecycle.on('disconnected', (id) => this.previous.delete(id));
+    options.connections.lifecycle.on('disconnected', (id) => {
+      this.previous.delete(id);
+      this.hostCpus.delete(id);
+    });
+  }
+
+  /** Applies the saved preference at start-up (no onConfigChange: it is saved already). */
+  useSaved(config: StatsConfig): void {
+    this.intervalMs = config.intervalMs;
   }
 
   config(): StatsConfig {
@@ -40,8 +53,10 @@ export class StatsService {
   }
 
   setConfig(config: StatsConfig): StatsConfig {
+    const changed = config.intervalMs !== this.intervalMs;
     this.intervalMs = config.intervalMs;
-    if (this.timer) this.schedule(this.intervalMs);
+    if (changed && this.timer && !this.sampling) this.schedule(this.intervalMs);
+    if (changed) this.options.onConfigChange?.(this.config());
     return this.config();
   }
 
@@ -96,13 +111,19 @@ export class StatsService {
     const handle = this.options.connections.handleOf(connectionId);
     if (!handle) return;
     let records: DomainStatsRecord[];
+    let hostCpus: number;
     try {
-      records = await drainBatch(await this.options.binding.getAllDomainStats(handle, STAT_GROUPS, { active: true }));
+      [records, hostCpus] = await Promise.all([
+        this.options.binding.getAllDomainStats(handle, STAT_GROUPS, { active: true }).then((batch) => drainBatch(batch)),
+        this.hostCpusOf(connectionId, handle),
+      ]);
     } catch (e) {
+      if (this.options.connections.handleOf(connectionId) !== handle) return; // disconnected meanwhile
       console.warn(`Vireo: stats of ${connectionId} failed: ${(e as Error).message}`);
+      void this.options.connections.noticeFailure(connectionId, handle, e);
       return;
     }
-    if (!this.watchers.has(connectionId)) return;
+    if (!this.watchers.has(connectionId) || this.options.connections.handleOf(connectionId) !== handle) return;
     const at = Date.now();
     const before = this.previous.get(connectionId) ?? new Map<string, Counters>();
     const now = new Map<string, Counters>();
@@ -110,10 +131,22 @@ export class StatsService {
     for (const { domain, stats } of records) {
       const counters = countersOf(stats, at);
       now.set(domain.uuid, counters);
-      vms[domain.uuid] = toVmStats(stats, counters, before.get(domain.uuid));
+      vms[domain.uuid] = toVmStats(stats, counters, before.get(domain.uuid), hostCpus);
     }
     this.previous.set(connectionId, now);
     this.options.events.emit('stats.tick', { connectionId, at, intervalMs: this.intervalMs, vms });
+  }
+
+  private hostCpusOf(connectionId: string, handle: Parameters<NativeBinding['nodeInfo']>[0]): Promise<number> {
+    let cpus = this.hostCpus.get(connectionId);
+    if (!cpus) {
+      cpus = this.options.binding.nodeInfo(handle).then(
+        (info) => Math.max(1, info.cpus),
+        () => 1, // a driver without nodeInfo: host CPU % then equals the per-VM figure's scale
+      );
+      this.hostCpus.set(connectionId, cpus);
+    }
+    return cpus;
   }
 }
 
@@ -131,7 +164,7 @@ const sumOver = (stats: TypedParams, group: string, field: string): number => {
   return total;
 };
 
-function countersOf(stats: TypedParams, at: number): Counters {
+export function countersOf(stats: TypedParams, at: number): Counters {
   return {
     at,
     cpuTimeNs: num(stats, 'cpu.time'),
@@ -142,18 +175,31 @@ function countersOf(stats: TypedParams, at: number): Counters {
   };
 }
 
-function toVmStats(stats: TypedParams, now: Counters, before: Counters | undefined): VmStats {
+/** Rounded for the wire: ticks for thousands of VMs stay small. */
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const clampPercent = (x: number) => round1(Math.min(100, Math.max(0, x)));
+
+export function toVmStats(stats: TypedParams, now: Counters, before: Counters | undefined, hostCpus: number): VmStats {
   const seconds = before ? (now.at - before.at) / 1000 : 0;
   // Counters restart with the VM: a drop means a new run, not a negative rate.
   const rate = (field: Exclude<keyof Counters, 'at'>): number | null =>
-    before && seconds > 0 && now[field] >= before[field] ? (now[field] - before[field]) / seconds : null;
-  const vcpus = num(stats, 'vcpu.current') || 1;
-  const cpuNsPerSec = rate('cpuTimeNs');
+    before && seconds > 0 && now[field] >= before[field] ? Math.round((now[field] - before[field]) / seconds) : null;
+  const vcpus = num(stats, 'vcpu.current') || num(stats, 'vcpu.maximum') || 1;
+  const cpuNsPerSec = before && seconds > 0 && now.cpuTimeNs >= before.cpuTimeNs ? (now.cpuTimeNs - before.cpuTimeNs) / seconds : null;
+  const maxMemoryKiB = num(stats, 'balloon.maximum');
+  // What the guest uses: its own view when its balloon driver reports it (available − unused);
+  // else QEMU's resident set on the host; else the balloon's size (without a balloon device
+  // libvirt reports the configured memory, which says little).
+  const available = num(stats, 'balloon.available');
+  const unused = num(stats, 'balloon.unused');
+  const memoryKiB = available > 0 && 'balloon.unused' in stats ? Math.max(0, available - unused) : num(stats, 'balloon.rss') || num(stats, 'balloon.current');
   return {
-    cpuPercent: cpuNsPerSec === null ? null : Math.min(100, cpuNsPerSec / 1e9 / vcpus * 100),
+    cpuPercent: cpuNsPerSec === null ? null : clampPercent((cpuNsPerSec / 1e9 / vcpus) * 100),
+    hostCpuPercent: cpuNsPerSec === null ? null : clampPercent((cpuNsPerSec / 1e9 / Math.max(1, hostCpus)) * 100),
     vcpus,
-    memoryKiB: num(stats, 'balloon.current'),
-    maxMemoryKiB: num(stats, 'balloon.maximum'),
+    memoryKiB,
+    maxMemoryKiB,
+    memoryPercent: maxMemoryKiB > 0 && memoryKiB > 0 ? clampPercent((memoryKiB / maxMemoryKiB) * 100) : null,
     diskReadBytesPerSec: rate('diskRead'),
     diskWriteBytesPerSec: rate('diskWrite'),
     netRxBytesPerSec: rate('netRx'),

@@ -10,12 +10,15 @@ const TOKEN_KEY = 'vireo.token';
  * out of the address bar at once, and kept for this tab so a reload still works.
  */
 function takeToken(): string {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) {
+  // "#token=T", or after a route: "#/vm/c/u/console?token=T" (the route stays).
+  const match = /(^#|[?&])token=([^&]*)/.exec(location.hash);
+  const fromHash = match ? decodeURIComponent(match[2]!) : null;
+  if (match && fromHash) {
     sessionStorage.setItem(TOKEN_KEY, fromHash);
-    history.replaceState(null, '', location.pathname + location.search);
+    const rest = location.hash.replace(/([?&])token=[^&]*&?/, '$1').replace(/^#token=[^&]*&?/, '#').replace(/[?&]$/, '');
+    history.replaceState(null, '', location.pathname + location.search + (rest === '#' ? '' : rest));
   }
-  return fromHash ?? sessionStorage.getItem(TOKEN_KEY) ?? '';
+  return fromHash || sessionStorage.getItem(TOKEN_KEY) || '';
 }
 
 /** Electron's preload bridge when present, else the browser shell's WebSocket. */

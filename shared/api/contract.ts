@@ -4,11 +4,32 @@
 // and the backend's handler table stops compiling until the method is implemented.
 import { z } from 'zod';
 import type { ConnectionInfo, ConnectionListChange, LaunchInfo } from '../models/connection.js';
+import type { VmDeletePlan, VmDeleteResult } from '../models/delete.js';
+import { type ConsoleInfo, type ConsoleScreenshot, MAX_SEND_KEYS, isLinuxKeyName } from '../models/console.js';
 import type { ApiError } from '../models/error.js';
 import type { HostSummary } from '../models/host.js';
 import type { ListSnapshot } from '../models/list.js';
 import { STATS_INTERVAL_LIMITS_MS, type StatsConfig, type StatsTick } from '../models/stats.js';
 import type { VmListChange, VmSummary } from '../models/vm.js';
+import type { ApplyOutcome, HostResources, VmDetails } from '../details/model.js';
+import {
+  type BrowseListing,
+  type MediaInspection,
+  type OsChoice,
+  type WizardCheck,
+  type WizardDefaults,
+  type WizardEnvironment,
+  type WizardFinished,
+  type WizardOperation,
+  type WizardPreview,
+  type WizardProgress,
+  type WizardTemplate,
+  type WizardVolume,
+  WIZARD_PAGES,
+  copiesSchema,
+  templatePlanSchema,
+  wizardPlanSchema,
+} from '../models/wizard.js';
 
 declare const phantom: unique symbol;
 /** Carries a type through the contract object without a value at run time. */
@@ -85,9 +106,28 @@ export const contract = {
     'domains.suspend': method<void>()(vmRef),
     'domains.resume': method<void>()(vmRef),
     'domains.managedSave': method<void>()(vmRef.extend({ running: flag, paused: flag, bypassCache: flag })),
-    /** Undefines the VM (its disks stay); options say which attached metadata goes with it. */
-    'domains.delete': method<void>()(
-      vmRef.extend({ managedSave: flag, snapshotsMetadata: flag, checkpointsMetadata: flag, nvram: flag, keepNvram: flag, tpm: flag, keepTpm: flag }),
+    /**
+     * Undefines the VM; options say which attached metadata goes with it. forceOff: a running VM is
+     * forced off first (else libvirt keeps it running as a transient VM). disks: storage-pool volume
+     * paths to delete afterwards (from domains.deletePlan; anything else is refused). Manager window.
+     */
+    'domains.delete': method<VmDeleteResult>()(
+      vmRef.extend({
+        managedSave: flag,
+        snapshotsMetadata: flag,
+        checkpointsMetadata: flag,
+        nvram: flag,
+        keepNvram: flag,
+        tpm: flag,
+        keepTpm: flag,
+        forceOff: flag,
+        disks: z
+          .array(z.string({ error: 'disks must be volume paths' }).min(1, 'a disk path must not be empty').max(4096, 'a disk path is too long'), {
+            error: 'disks must be a list of volume paths',
+          })
+          .max(256, 'disks must name at most 256 volumes')
+          .default([]),
+      }),
     ),
     'domains.getXml': method<string>()(vmRef.extend({ inactive: flag, secure: flag })),
 
@@ -104,15 +144,155 @@ export const contract = {
     /** 'stats.tick' events flow for a connection while at least one client watches it. */
     'stats.watch': method<void>()(connectionRef),
     'stats.unwatch': method<void>()(connectionRef),
+
+    // ---- manager window (electron/backend/domain-delete.ts) --------------------------------------
+    /** What deleting the VM can remove: each disk (deletable or not, and why), NVRAM, snapshots, saved state. */
+    'domains.deletePlan': method<VmDeletePlan>()(vmRef),
+    // ---- end of manager window --------------------------------------------------------------------
+
+    // ---- consoles (electron/backend/consoles.ts): the VM window's Console tab ----------------
+    /** The VM's graphics and serial/console devices, and how graphics reach Vireo on this connection. */
+    'consoles.info': method<ConsoleInfo>()(vmRef),
+    /** virDomainScreenshot of `screen` (default: the first head), as PNG. */
+    'consoles.screenshot': method<ConsoleScreenshot>()(
+      vmRef.extend({ screen: z.number().int().min(0, 'screen must be 0 or more').max(63, 'screen must be at most 63').default(0) }),
+    ),
+    /** virDomainSendKey: `keys` (Linux KEY_* names) pressed together, then released after holdMs (0: QEMU's default). */
+    'consoles.sendKeys': method<void>()(
+      vmRef.extend({
+        keys: z
+          .array(z.string().refine(isLinuxKeyName, { message: 'must be a Linux key name such as KEY_LEFTCTRL or KEY_F1' }), {
+            error: 'keys must be a list of key names',
+          })
+          .min(1, 'keys must name at least one key')
+          .max(MAX_SEND_KEYS, `keys must name at most ${MAX_SEND_KEYS} keys`),
+        holdMs: z.number().int().min(0, 'holdMs must be 0 or more').max(10_000, 'holdMs must be at most 10000').default(0),
+      }),
+    ),
+    /** Opens graphics device `index` (SPICE, which Vireo does not show itself) in remote-viewer. */
+    'consoles.openExternalViewer': method<void>()(vmRef.extend({ index: z.number().int().min(0, 'index must be 0 or more').default(0) })),
+    // ---- end of consoles ----------------------------------------------------------------------
+
+    // ---- wizard (electron/backend/wizard.ts): the New VM wizard ---------------------------------
+    /** What the wizard offers on a connection: architectures and machines, pools, networks, bridges, host size. */
+    'wizard.environment': method<WizardEnvironment>()(connectionRef),
+    /** osinfo-db operating systems matching every word of `query`, newest first. */
+    'wizard.searchOs': method<OsChoice[]>()(
+      z.strictObject({
+        query: z.string({ error: 'query must be text' }).max(200, 'query is too long').default(''),
+        includeEol: z.boolean({ error: 'includeEol must be true or false' }).default(false),
+        limit: z.number().int().min(1, 'limit must be at least 1').max(2000, 'limit must be at most 2000').default(200),
+      }),
+    ),
+    /** An ISO's identity and the OS osinfo-db matches it to, or a disk image's format and size (local connections). */
+    'wizard.inspect': method<MediaInspection>()(
+      connectionRef.extend({
+        path: z.string({ error: 'path must be text' }).min(1, 'path must not be empty').max(4096, 'path is too long'),
+        as: z.enum(['iso', 'image'], { error: 'as must be iso or image' }),
+      }),
+    ),
+    /** Memory, vCPUs and disk size for an OS (osinfo's recommendation, bounded by the host). */
+    'wizard.defaults': method<WizardDefaults>()(
+      connectionRef.extend({
+        osId: z.string().min(1).max(300).optional(),
+        arch: z.string().regex(/^[a-z0-9_]{1,32}$/, 'arch must be an architecture name').optional(),
+      }),
+    ),
+    /** The volumes of a storage pool (the storage page's browser). */
+    'wizard.volumes': method<WizardVolume[]>()(connectionRef.extend({ pool: z.string().min(1, 'pool must not be empty').max(255, 'pool is too long') })),
+    /** Local connections: a folder under the allowed roots (names, types, sizes only); no path: the roots. */
+    'wizard.browse': method<BrowseListing>()(connectionRef.extend({ path: z.string().min(1).max(4096, 'path is too long').optional() })),
+    /** Checks the plan as the given pages enter it; the first problem comes back with its page and field. */
+    'wizard.validate': method<WizardCheck>()(
+      connectionRef.extend({
+        plan: wizardPlanSchema,
+        copies: copiesSchema.optional(),
+        pages: z.array(z.enum(WIZARD_PAGES, { error: `pages must be among ${WIZARD_PAGES.join(', ')}` })).min(1, 'name at least one page'),
+      }),
+    ),
+    /** The domain XML the plan gives (its first VM, after installation), for "Customize configuration before install". */
+    'wizard.preview': method<WizardPreview>()(connectionRef.extend({ plan: wizardPlanSchema, copies: copiesSchema.optional() })),
+    /**
+     * Starts creating the VM (or copies): returns at once; 'wizard.progress' events follow, then one
+     * 'wizard.finished'. customXml: the customized definition from wizard.preview (one VM only).
+     * saveTemplate: also save the plan under this name once the VMs exist.
+     */
+    'wizard.create': method<{ operationId: string }>()(
+      connectionRef.extend({
+        plan: wizardPlanSchema,
+        copies: copiesSchema.optional(),
+        customXml: z.string().min(1, 'customXml must not be empty').max(1024 * 1024, 'customXml is too long').optional(),
+        /** Start the VMs when the host boots. */
+        autostart: flag,
+        saveTemplate: z.string().trim().min(1, 'the template name must not be empty').max(80, 'the template name must be at most 80 characters').optional(),
+      }),
+    ),
+    /** A creation's state: running (latest progress) or done (outcome); kept 10 minutes after it ended. */
+    'wizard.operation': method<WizardOperation>()(z.strictObject({ operationId: z.string().uuid('operationId must be a UUID') })),
+    'wizard.templates.list': method<WizardTemplate[]>()(noParams),
+    /** Saves (or replaces) a template; cloud-init passwords are not saved. */
+    'wizard.templates.save': method<WizardTemplate>()(
+      z.strictObject({
+        name: z.string().trim().min(1, 'the template name must not be empty').max(80, 'the template name must be at most 80 characters'),
+        plan: templatePlanSchema,
+      }),
+    ),
+    'wizard.templates.remove': method<boolean>()(z.strictObject({ name: z.string().min(1).max(80) })),
+    // ---- end of wizard ---------------------------------------------------------------------------
+
+    // ---- details (electron/backend/domain-config.ts): the VM window's Details tab -------------
+    /** The VM's next-boot (inactive) and live XML, state, autostart, live → next-boot differences, host limits, capabilities. */
+    'details.get': method<VmDetails>()(vmRef),
+    /**
+     * Applies an edited next-boot XML. Checked whole first (well-formed, DomainConfig.validate, UUID,
+     * host memory, disk sources, other VMs' MACs and names) and refused whole with 'invalid-input'
+     * issues, path [subject] or ['xml', line, column]; then a rename (shut-off VMs only), define with
+     * VALIDATE, autostart, and for a running VM what libvirt can change live. `base`: the inactiveXml
+     * the edit started from; refused when libvirt's changed meanwhile.
+     */
+    'details.apply': method<ApplyOutcome>()(
+      vmRef.extend({
+        base: z.string({ error: 'base must be the XML the edit started from' }).min(1, 'base must not be empty').max(4 * 1024 * 1024, 'base is too long'),
+        xml: z.string({ error: 'xml must be text' }).min(1, 'xml must not be empty').max(4 * 1024 * 1024, 'xml is too long'),
+        autostart: flag,
+      }),
+    ),
+    /** Networks, storage volumes, host interfaces and PCI/USB devices, for the Add Hardware dialog. */
+    'details.hostResources': method<HostResources>()(connectionRef),
+    /** Add Hardware's "create a disk image": a new volume in an active storage pool; resolves its path. */
+    'details.createVolume': method<{ path: string }>()(
+      connectionRef.extend({
+        pool: z.string({ error: 'pool must be a storage pool name' }).min(1, 'choose a storage pool').max(255, 'pool is too long'),
+        name: z
+          .string({ error: 'name must be text' })
+          .trim()
+          .min(1, 'the volume needs a name')
+          .max(255, 'the volume name is too long')
+          .regex(/^[^/\0]+$/, 'the volume name cannot contain "/"'),
+        capacityMiB: z.number({ error: 'the size must be a number' }).int('the size must be whole MiB').min(1, 'the size must be at least 1 MiB').max(1024 * 1024 * 64, 'the size is too large'),
+        format: z.enum(['qcow2', 'raw'], { error: 'format must be qcow2 or raw' }).default('qcow2'),
+      }),
+    ),
+    // ---- end of details ----------------------------------------------------------------------
   },
   events: {
     'connections.changed': event<ConnectionListChange>(),
     'domains.changed': event<VmListChange>(),
     'stats.tick': event<StatsTick>(),
+    // ---- details: libvirt reported something about this VM (lifecycle, device added/removed): reload its details
+    'details.changed': event<{ connectionId: string; uuid: string }>(),
+    // ---- wizard: a creation's progress, then its outcome (for every client; match operationId)
+    'wizard.progress': event<WizardProgress>(),
+    'wizard.finished': event<WizardFinished>(),
   },
   streams: {
-    /** Serial/text console of a VM; device null: the first console. */
-    'console.serial': stream(vmRef.extend({ device: z.string().min(1, 'device must not be empty').nullable().default(null) })),
+    /**
+     * Serial/text console of a VM; device null: the first console (else a devName from consoles.info).
+     * force: take the console over from another client (virsh console, another window).
+     */
+    'console.serial': stream(
+      vmRef.extend({ device: z.string().min(1, 'device must not be empty').nullable().default(null), force: z.boolean({ error: 'force must be true or false' }).default(false) }),
+    ),
     /** Raw VNC/SPICE bytes of a VM's graphics device `index`. */
     'console.graphics': stream(vmRef.extend({ index: z.number().int().min(0, 'index must be 0 or more').default(0) })),
   },
@@ -152,6 +332,12 @@ export interface StreamSink {
 export interface StreamHandle {
   write(bytes: Uint8Array): void;
   close(): void;
+  /**
+   * Backpressure from the transport (handles returned by stream handlers): a bridge calls pause()
+   * while the bytes it has not yet got to the client pile up, and resume() once they drained.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** The renderer's view of the backend, whatever the transport. */

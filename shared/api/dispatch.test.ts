@@ -97,6 +97,6 @@ describe('dispatchStream', () => {
     const open = vi.fn<ApiStreamHandlers['console.serial']>(async () => handle);
     const outcome = await dispatchStream({ 'console.serial': open }, 'console.serial', params, sink, context);
     expect(outcome).toEqual({ ok: true, value: handle });
-    expect(open).toHaveBeenCalledWith({ ...params, device: null }, sink, context);
+    expect(open).toHaveBeenCalledWith({ ...params, device: null, force: false }, sink, context);
   });
 });

@@ -24,6 +24,8 @@ export interface ConnectionInfo {
   reason: string | null;
   /** Reconnect attempt under way or scheduled (1, 2...), 0 when not reconnecting. */
   reconnectAttempt: number;
+  /** When the next reconnect attempt starts (ms since the epoch), null when none is scheduled. */
+  nextRetryAt: number | null;
 }
 
 /** Connection list changes; `removed` holds connection ids. */

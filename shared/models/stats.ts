@@ -1,9 +1,15 @@
 /** One VM's resource usage over the last stats interval; rates are null on the first sample. */
 export interface VmStats {
+  /** Guest CPU use: cpu.time delta / (interval × vCPUs), 0–100. */
   cpuPercent: number | null;
+  /** The same CPU time relative to all of the host's CPUs, 0–100. */
+  hostCpuPercent: number | null;
   vcpus: number;
+  /** Memory the VM uses: the balloon's current size, else QEMU's resident set. */
   memoryKiB: number;
   maxMemoryKiB: number;
+  /** memoryKiB of maxMemoryKiB, 0–100; null when libvirt reports no memory figures. */
+  memoryPercent: number | null;
   diskReadBytesPerSec: number | null;
   diskWriteBytesPerSec: number | null;
   netRxBytesPerSec: number | null;

@@ -12,6 +12,8 @@ export interface VmSummary {
   state: VmState;
   /** libvirt's reason for the state, lower case: 'booted', 'user', 'destroyed'... */
   stateReason: string;
+  /** A managed save image exists: starting the VM restores it ("Restore" in the UI). */
+  hasManagedSave: boolean;
 }
 
 /** VM list changes of one connection; `removed` holds UUIDs. */

@@ -26,6 +26,8 @@ beforeAll(async () => {
     write: (bytes) => toClient.data(new Uint8Array([...new TextEncoder().encode('echo:'), ...bytes])),
     close: () => toClient.end(null),
   });
+  // A declared channel without a handler (the last test checks 'not-implemented' with it).
+  delete backend.streams['console.graphics'];
   shell = await startBrowserShell({ backend, staticRoot });
 });
 

@@ -11,6 +11,7 @@ import {
   encodeStreamFrame,
 } from '../../../shared/api/protocol.js';
 import type { Outcome } from '../../../shared/api/dispatch.js';
+import { FlowGate } from '../../../shared/api/flow.js';
 import type { Backend } from '../../backend/backend.js';
 import { ApiSession } from '../../backend/session.js';
 
@@ -27,8 +28,12 @@ export function bridgeWebSocket(socket: WebSocket, backend: Backend): void {
   const send = (message: ServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
-  const sendFrame = (streamId: number, bytes: Uint8Array) => {
-    if (socket.readyState === socket.OPEN) socket.send(encodeStreamFrame(streamId, bytes));
+  /** Stream bytes; the gate counts them until ws wrote them to the socket (backpressure). */
+  const sendFrame = (streamId: number, bytes: Uint8Array, gate: FlowGate) => {
+    if (socket.readyState !== socket.OPEN) return;
+    const frame = encodeStreamFrame(streamId, bytes);
+    gate.sent(frame.byteLength);
+    socket.send(frame, () => gate.delivered(frame.byteLength));
   };
   const reply = (id: RequestId, outcome: Outcome<unknown>) =>
     send(outcome.ok ? { id, result: outcome.value ?? null } : { id, error: outcome.error });
@@ -43,9 +48,11 @@ export function bridgeWebSocket(socket: WebSocket, backend: Backend): void {
     const held: (Uint8Array | ServerMessage)[] = [];
     let replied = false;
     let ended = false;
+    // While the client reads slower than the stream produces, the stream's source is paused.
+    const gate = new FlowGate();
     const deliver = (item: Uint8Array | ServerMessage) => {
       if (!replied) held.push(item);
-      else if (item instanceof Uint8Array) sendFrame(streamId, item);
+      else if (item instanceof Uint8Array) sendFrame(streamId, item, gate);
       else send(item);
     };
     const outcome = await session.openStream(channel, params, {
@@ -57,6 +64,7 @@ export function bridgeWebSocket(socket: WebSocket, backend: Backend): void {
       },
     });
     if (!outcome.ok) return reply(id, outcome);
+    gate.attach(outcome.value);
     if (!ended) streams.set(streamId, outcome.value);
     reply(id, { ok: true, value: { streamId } satisfies OpenStreamResult });
     replied = true;

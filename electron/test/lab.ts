@@ -1,0 +1,105 @@
+// The libvirt lab (scripts/lab.sh: libvirtd on qemu:///system, the tiny TCG guest; scripts/
+// lab-sshd.sh: sshd on 127.0.0.1:2222) as the manager window's daemon tests use it.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBinding } from '../../native/index.js';
+
+export const LAB_URI = 'qemu:///system';
+const REPO = join(import.meta.dirname, '..', '..');
+
+/** VIREO_NO_DAEMON=1: no qemu:///system here; daemon suites skip and say so. */
+export const noDaemon = process.env.VIREO_NO_DAEMON === '1';
+
+/** A name no other test (or person) uses: vireo-<kind>-<random>. */
+export const uniqueName = (kind: string) => `vireo-${kind}-${randomBytes(4).toString('hex')}`;
+
+export function virsh(...args: string[]): string {
+  return execFileSync('virsh', ['-c', LAB_URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The tiny guest's domain XML (scripts/tiny-guest-xml.sh) with its environment knobs (DISK, NET, MEM_MIB...). */
+export function tinyGuestXml(name: string, env: Record<string, string> = {}): string {
+  return execFileSync('bash', [join(REPO, 'scripts', 'tiny-guest-xml.sh'), name], { encoding: 'utf8', env: { ...process.env, ...env } });
+}
+
+/** `virsh list --all` as name → state words ("running", "shut off"...). */
+export function virshListAll(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of virsh('list', '--all').split('\n').slice(2)) {
+    const match = /^\s*(\S+)\s+(\S+)\s+(.+?)\s*$/.exec(line);
+    if (match) out.set(match[2]!, match[3]!);
+  }
+  return out;
+}
+
+/** virsh's words for our state names. */
+export const VIRSH_STATE: Record<string, string> = {
+  running: 'running',
+  blocked: 'idle',
+  paused: 'paused',
+  shutdown: 'in shutdown',
+  shutoff: 'shut off',
+  crashed: 'crashed',
+  pmsuspended: 'pmsuspended',
+};
+
+/** Destroys and undefines guests (with their saved state), on a fresh connection; never throws. */
+export async function removeGuests(names: string[]): Promise<void> {
+  const lv = loadBinding();
+  const conn = await lv.open(LAB_URI).catch(() => null);
+  if (!conn) return;
+  for (const name of names) {
+    await lv.domainDestroy(conn, name).catch(() => undefined);
+    await lv.domainUndefine(conn, name, { managedSave: true, snapshotsMetadata: true }).catch(() => undefined);
+  }
+  await lv.close(conn).catch(() => undefined);
+}
+
+/** The loopback sshd's URI to this machine's libvirtd (scripts/lab-sshd.sh). */
+export function labSshUri(): string {
+  const dir = process.env.SSH_LAB_DIR ?? join(REPO, '.lab', 'ssh');
+  const port = process.env.SSH_LAB_PORT ?? '2222';
+  return `qemu+ssh://root@127.0.0.1:${port}/system?keyfile=${dir}/client_key&no_verify=1`;
+}
+
+export function startLabSshd(): void {
+  execFileSync('bash', [join(REPO, 'scripts', 'lab-sshd.sh'), 'start'], { stdio: 'ignore' });
+}
+
+/** Defines a guest from XML with virsh (a temporary file: virsh cannot read a socket as /dev/stdin); returns its UUID. */
+export function virshDefine(xml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vireo-define-'));
+  try {
+    writeFileSync(join(dir, 'domain.xml'), xml);
+    const out = virsh('define', join(dir, 'domain.xml'));
+    const name = /Domain '?([^' ]+)'? defined/.exec(out)?.[1];
+    return virsh('domuuid', name ?? '').trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The lab daemon answers and the tiny guest is built. */
+export function labReady(): boolean {
+  if (noDaemon || !existsSync(join(REPO, '.lab', 'guest', 'vmlinuz'))) return false;
+  try {
+    virsh('version');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Destroys and undefines with virsh (no binding needed: Playwright's process); never throws. */
+export function virshRemove(name: string): void {
+  for (const args of [['destroy', name], ['undefine', name, '--managed-save', '--snapshots-metadata']]) {
+    try {
+      virsh(...args);
+    } catch {
+      // not running / already gone
+    }
+  }
+}
