@@ -7,20 +7,17 @@
 //   3. the backend process's CPU while stats ticks run every second (its utime+stime from
 //      /proc, i.e. process.cpuUsage of that process, over the wall time); target < 10 % of a core;
 //   4. the renderer's long tasks (PerformanceObserver 'longtask') during those ticks; target: none > 50 ms.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type Page, chromium } from '@playwright/test';
 import { drainBatch, loadBinding } from '../native/index.js';
+import { startShell } from '../e2e/shell.js';
 import { testDriverUri } from './testdriver.js';
 
 const DOMAINS = Number(process.env.VIREO_BENCH_DOMAINS ?? 5000);
 const RUNS = Number(process.env.VIREO_BENCH_RUNS ?? 5);
 const TICKS = Number(process.env.VIREO_BENCH_TICKS ?? 10);
 const CHROMIUM = process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium';
-const REPO = join(import.meta.dirname, '..');
 
 const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(1).padStart(8)} ms`;
@@ -43,41 +40,6 @@ async function rawBinding(uri: string): Promise<number> {
   return elapsed;
 }
 
-interface Serve {
-  child: ChildProcess;
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startServe(uri: string): Promise<Serve> {
-  const configHome = mkdtempSync(join(tmpdir(), 'vireo-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/shells/browser/serve.ts', '--port', '0', '--connect', uri], {
-    cwd: REPO,
-    env: { ...process.env, XDG_CONFIG_HOME: configHome },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Vireo listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`npm run serve exited (${code}):\n${output}`)));
-  });
-  return {
-    child,
-    url,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(configHome, { recursive: true, force: true });
-    },
-  };
-}
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
@@ -117,7 +79,7 @@ async function main(): Promise<void> {
   console.log('Raw binding runs and app runs alternate, so both see the same machine load.');
   const raws: number[] = [];
 
-  const serve = await startServe(uri);
+  const serve = await startShell(['--connect', uri]);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -174,7 +136,7 @@ async function main(): Promise<void> {
     await page.waitForSelector(LIST_COMPLETE);
     const first = await ticksSeen(page);
     while ((await ticksSeen(page)) < first + 2) await page.waitForTimeout(100); // past the first (rate-less) samples
-    const pid = serve.child.pid!;
+    const pid = serve.pid;
     const startTicks = await ticksSeen(page);
     const pageStart = await page.evaluate<number>('performance.now()');
     const cpu0 = cpuSeconds(pid);

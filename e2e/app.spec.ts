@@ -1,4 +1,5 @@
-import { type Page, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { collectErrors } from './shell.js';
 
 const appUrl = () => {
   const url = process.env.VIREO_URL;
@@ -6,15 +7,6 @@ const appUrl = () => {
   return url;
 };
 
-/** Console errors and uncaught exceptions, CSP violations among them. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
 
 test('shows the Demo connection with its "test" VM running', async ({ page }) => {
   const errors = collectErrors(page);

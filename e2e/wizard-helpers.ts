@@ -1,63 +1,11 @@
 // Helpers for the New VM wizard's specs: a browser shell of their own (so the VMs they make on
 // Demo and the templates they save stay theirs), and steps that drive the wizard's pages.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Locator, type Page, expect } from '@playwright/test';
 
-export interface WizardShell {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** npm run serve on a random port with a throwaway config dir; args like ['--connect', 'qemu:///system']. */
-export async function startWizardShell(args: string[] = []): Promise<WizardShell> {
-  const configHome = mkdtempSync(join(tmpdir(), 'vireo-e2e-wizard-config-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'electron/shells/browser/serve.ts', '--port', '0', ...args], {
-    env: { ...process.env, XDG_CONFIG_HOME: configHome },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the browser shell printed no URL within 120 s:\n${output}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Vireo listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the browser shell exited (${code}) before listening:\n${output}`));
-    });
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(configHome, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Console errors and uncaught exceptions (CSP violations among them). */
-export function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
+export { type Shell as WizardShell, collectErrors, startShell as startWizardShell } from './shell.js';
 
 /** An ISO whose volume id osinfo-db matches to Debian 11, in a folder of its own under the temp dir. */
 export function makeDebianIso(dir: string): string {
