@@ -1,60 +1,6 @@
-// Just enough of a domain's XML for the manager window: its disks and its NVRAM file, read from
-// the XML libvirt writes (domainGetXML), with no XML library. libvirt's output is well-formed,
-// so a tag scanner is enough; unknown elements are skipped.
-
-export interface XmlNode {
-  name: string;
-  attrs: Record<string, string>;
-  children: XmlNode[];
-  text: string;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decode(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
-    if (body[0] === '#') {
-      const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
-      return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[body] ?? whole;
-  });
-}
-
-const TOKEN = /<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-
-/** Parses an XML document into its root element; throws on mismatched tags. */
-export function parseXml(xml: string): XmlNode {
-  const root: XmlNode = { name: '#document', attrs: {}, children: [], text: '' };
-  const stack: XmlNode[] = [root];
-  for (const match of xml.matchAll(TOKEN)) {
-    const [, cdata, closing, name, attrText, selfClosing, text] = match;
-    const top = stack.at(-1)!;
-    if (text !== undefined || cdata !== undefined) {
-      top.text += cdata ?? decode(text!);
-      continue;
-    }
-    if (name === undefined) continue; // comment, processing instruction, doctype
-    if (closing) {
-      if (top.name !== name) throw new Error(`malformed XML: </${name}> closes <${top.name}>`);
-      stack.pop();
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const [, key, dq, sq] of (attrText ?? '').matchAll(ATTR)) attrs[key!] = decode(dq ?? sq ?? '');
-    const node: XmlNode = { name, attrs, children: [], text: '' };
-    top.children.push(node);
-    if (!selfClosing) stack.push(node);
-  }
-  if (stack.length !== 1) throw new Error(`malformed XML: <${stack.at(-1)!.name}> is not closed`);
-  const element = root.children[0];
-  if (!element) throw new Error('malformed XML: no root element');
-  return element;
-}
-
-const child = (node: XmlNode | undefined, name: string) => node?.children.find((c) => c.name === name);
-const children = (node: XmlNode | undefined, name: string) => node?.children.filter((c) => c.name === name) ?? [];
+// The storage a domain uses, for the manager window's delete dialog: its disks and its NVRAM
+// file, read from the XML libvirt writes (domainGetXML) through the shared XML model.
+import { type XmlElement, parse } from '../../shared/xml/document.js';
 
 export interface DomainDisk {
   /** The <disk type>: file, block, dir, volume, network, nvme... */
@@ -78,45 +24,47 @@ export interface DomainStorage {
   nvram: string | null;
 }
 
-function diskSource(type: string, source: XmlNode | undefined): Pick<DomainDisk, 'source' | 'pool' | 'volume'> {
+function diskSource(type: string, source: XmlElement | undefined): Pick<DomainDisk, 'source' | 'pool' | 'volume'> {
   const none = { source: null, pool: null, volume: null };
   if (!source) return none;
-  const a = source.attrs;
+  const a = (name: string) => source.attr(name);
   switch (type) {
     case 'file':
-      return a.file ? { ...none, source: a.file } : none;
+      return a('file') ? { ...none, source: a('file')! } : none;
     case 'block':
-      return a.dev ? { ...none, source: a.dev } : none;
+      return a('dev') ? { ...none, source: a('dev')! } : none;
     case 'dir':
-      return a.dir ? { ...none, source: a.dir } : none;
-    case 'volume':
-      return a.pool && a.volume ? { source: `${a.pool}/${a.volume}`, pool: a.pool, volume: a.volume } : none;
+      return a('dir') ? { ...none, source: a('dir')! } : none;
+    case 'volume': {
+      const pool = a('pool');
+      const volume = a('volume');
+      return pool && volume ? { source: `${pool}/${volume}`, pool, volume } : none;
+    }
     case 'network':
-      return a.name ? { ...none, source: `${a.protocol ?? 'network'}:${a.name}` } : none;
+      return a('name') ? { ...none, source: `${a('protocol') ?? 'network'}:${a('name')}` } : none;
     default:
-      return a.file || a.dev || a.path ? { ...none, source: a.file ?? a.dev ?? a.path ?? null } : none;
+      return { ...none, source: a('file') ?? a('dev') ?? a('path') ?? null };
   }
 }
 
-/** Disks (empty drives included, source null) and the NVRAM file of a domain. */
+/** Disks (empty drives included, source null) and the NVRAM file of a domain. Throws XmlSyntaxError on malformed XML. */
 export function domainStorage(xml: string): DomainStorage {
-  const domain = parseXml(xml);
+  const domain = parse(xml).root;
   if (domain.name !== 'domain') throw new Error(`not a domain XML (root <${domain.name}>)`);
-  const devices = child(domain, 'devices');
-  const disks = children(devices, 'disk').map((disk): DomainDisk => {
-    const type = disk.attrs.type ?? 'file';
-    const device = (['disk', 'cdrom', 'floppy', 'lun'] as const).find((d) => d === disk.attrs.device) ?? 'disk';
+  const disks = domain.findAll('devices/disk').map((disk): DomainDisk => {
+    const type = disk.attr('type') ?? 'file';
+    const device = (['disk', 'cdrom', 'floppy', 'lun'] as const).find((d) => d === disk.attr('device')) ?? 'disk';
     return {
       type,
       device,
-      target: child(disk, 'target')?.attrs.dev ?? '',
-      ...diskSource(type, child(disk, 'source')),
-      readonly: child(disk, 'readonly') !== undefined,
-      shareable: child(disk, 'shareable') !== undefined,
+      target: disk.child('target')?.attr('dev') ?? '',
+      ...diskSource(type, disk.child('source')),
+      readonly: disk.child('readonly') !== undefined,
+      shareable: disk.child('shareable') !== undefined,
     };
   });
-  // <nvram>path</nvram>, or (libvirt ≥ 8.5) <nvram type='file'><source file='path'/></nvram>.
-  const nvram = child(child(domain, 'os'), 'nvram');
-  const nvramPath = nvram ? (child(nvram, 'source')?.attrs.file ?? nvram.text.trim()) || null : null;
-  return { name: child(domain, 'name')?.text.trim() ?? '', uuid: child(domain, 'uuid')?.text.trim() ?? '', disks, nvram: nvramPath };
+  // <nvram>path</nvram>, or (libvirt >= 8.5) <nvram type='file'><source file='path'/></nvram>.
+  const nvram = domain.find('os/nvram');
+  const nvramPath = nvram ? (nvram.child('source')?.attr('file') ?? nvram.text().trim()) || null : null;
+  return { name: domain.child('name')?.text().trim() ?? '', uuid: domain.child('uuid')?.text().trim() ?? '', disks, nvram: nvramPath };
 }
