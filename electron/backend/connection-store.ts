@@ -1,7 +1,8 @@
 // User-added connections persist in $XDG_CONFIG_HOME/vireo/connections.json (default ~/.config).
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readConfigText, writeConfigJson } from './config-file.js';
 import { z } from 'zod';
 
 const storedConnection = z.object({
@@ -29,13 +30,8 @@ export class ConnectionStore {
 
   /** A missing file is an empty list; an unreadable one is set aside (kept for the user) and treated as empty. */
   async load(): Promise<StoredConnection[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
+    const text = await readConfigText(this.file);
+    if (text === undefined) return [];
     try {
       return storedFile.parse(JSON.parse(text)).connections;
     } catch (e) {
@@ -47,16 +43,7 @@ export class ConnectionStore {
   }
 
   save(connections: StoredConnection[]): Promise<void> {
-    const body = `${JSON.stringify({ version: 1, connections }, null, 2)}\n`;
-    this.saving = this.saving.catch(() => undefined).then(() => this.writeAtomically(body));
+    this.saving = this.saving.catch(() => undefined).then(() => writeConfigJson(this.file, { connections }));
     return this.saving;
-  }
-
-  // Write-then-rename: a crash mid-save leaves the previous file intact.
-  private async writeAtomically(body: string): Promise<void> {
-    await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, body, { mode: 0o600 });
-    await rename(temp, this.file);
   }
 }

@@ -1,8 +1,8 @@
 // App-wide preferences the backend applies ($XDG_CONFIG_HOME/vireo/preferences.json): for now
 // the stats interval, shared by every window.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readConfigText, writeConfigJson } from './config-file.js';
 import { STATS_INTERVAL_LIMITS_MS } from '../../shared/models/stats.js';
 
 const preferencesFile = z.object({
@@ -24,25 +24,18 @@ export class PreferencesStore {
   /** Missing or unreadable: the defaults (an unreadable file is left for the user and overwritten on the next save). */
   async load(): Promise<Preferences> {
     try {
-      const { version: _version, ...preferences } = preferencesFile.parse(JSON.parse(await readFile(this.file, 'utf8')));
+      const text = await readConfigText(this.file);
+      if (text === undefined) return { ...DEFAULT_PREFERENCES };
+      const { version: _version, ...preferences } = preferencesFile.parse(JSON.parse(text));
       return preferences;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') console.warn(`Vireo: ignoring ${this.file}: ${(e as Error).message}`);
+      console.warn(`Vireo: ignoring ${this.file}: ${(e as Error).message}`);
       return { ...DEFAULT_PREFERENCES };
     }
   }
 
   save(preferences: Preferences): Promise<void> {
-    const body = `${JSON.stringify({ version: 1, ...preferences }, null, 2)}\n`;
-    this.saving = this.saving.catch(() => undefined).then(() => this.write(body));
+    this.saving = this.saving.catch(() => undefined).then(() => writeConfigJson(this.file, preferences));
     return this.saving;
-  }
-
-  // Write-then-rename: a crash mid-save leaves the previous file intact.
-  private async write(body: string): Promise<void> {
-    await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, body, { mode: 0o600 });
-    await rename(temp, this.file);
   }
 }

@@ -1,8 +1,8 @@
 // Saved New-VM settings ("templates"): a plan without what each VM has of its own (its name, and
 // cloud-init's hostname and instance id), kept in $XDG_CONFIG_HOME/vireo/templates.json.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { readConfigText, writeConfigJson } from '../config-file.js';
 import { defaultConfigDir } from '../connection-store.js';
 import type { VmPlan } from './plan.js';
 
@@ -55,13 +55,8 @@ export class TemplateStore {
 
   /** Sorted by name; a missing file is no templates. */
   async list(): Promise<VmTemplate[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
+    const text = await readConfigText(this.file);
+    if (text === undefined) return [];
     const parsed = storedFile.safeParse(JSON.parse(text));
     if (!parsed.success) throw new TemplateError(`${this.file} is not a Vireo template list: ${parsed.error.message}`);
     return (parsed.data.templates as VmTemplate[]).toSorted((a, b) => a.name.localeCompare(b.name));
@@ -94,11 +89,7 @@ export class TemplateStore {
     return next;
   }
 
-  // Write-then-rename: a crash mid-save leaves the previous file intact.
-  private async write(templates: VmTemplate[]): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify({ version: 1, templates }, null, 2)}\n`, { mode: 0o600 });
-    await rename(temp, this.file);
+  private write(templates: VmTemplate[]): Promise<void> {
+    return writeConfigJson(this.file, { templates });
   }
 }
