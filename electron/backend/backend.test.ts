@@ -4,32 +4,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NativeBinding, loadBinding } from '../../native/index.js';
 import type { EventMessage } from '../../shared/api/contract.js';
 import type { Outcome } from '../../shared/api/dispatch.js';
 import type { VmListChange } from '../../shared/models/vm.js';
 import { type Backend, createBackend } from './backend.js';
 import { ApiSession } from './session.js';
+import { countingBinding } from '../test/backend-harness.js';
 
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 const vm = { connectionId: 'demo', uuid: TEST_UUID };
 
-/** The real binding, counting the libvirt calls made through it. */
-function countingBinding(): { binding: NativeBinding; calls: string[] } {
-  const calls: string[] = [];
-  const real = loadBinding();
-  const binding = new Proxy(real, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(key));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { binding, calls };
-}
 
 let configHome: string;
 let backend: Backend;
