@@ -26,6 +26,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../e2e/console-lab.js';
 import { type Backend, createBackend } from '../electron/backend/backend.js';
 import { findExecutable } from '../electron/backend/consoles.js';
+import { RENDERER_OUT, ensureRendererBuilt } from '../electron/shells/browser/renderer-build.js';
 import { type BrowserShell, startBrowserShell } from '../electron/shells/browser/server.js';
 import type { ServerMessage } from '../shared/api/protocol.js';
 import { decodeStreamFrame, encodeStreamFrame } from '../shared/api/protocol.js';
@@ -49,7 +50,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 abstract class TextConsole {
   text = '';
   bytes = 0;
-  private waiters: { test: (text: string) => boolean; resolve: () => void }[] = [];
+  private waiters: { test: (text: string) => boolean; resolve: () => void; reject: (e: Error) => void }[] = [];
+  protected endedWith: string | null = null;
+  /** The console went away (libvirtd restarted, guest gone): waiting is over. */
+  protected ended(why: string): void {
+    this.endedWith = why;
+    for (const w of this.waiters.splice(0)) w.reject(new Error(`console ended: ${why}`));
+  }
   protected receive(chunk: Buffer): void {
     this.bytes += chunk.length;
     this.text += chunk.toString('latin1');
@@ -68,9 +75,10 @@ abstract class TextConsole {
   abstract close(): Promise<void>;
   waitFor(test: (text: string) => boolean, ms: number, what: string): Promise<void> {
     if (test(this.text)) return Promise.resolve();
+    if (this.endedWith) return Promise.reject(new Error(`console ended: ${this.endedWith}`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`console: no ${what} within ${ms} ms; last output ${JSON.stringify(this.text.slice(-200))}`)), ms);
-      this.waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()), reject: (e) => (clearTimeout(timer), reject(e)) });
     });
   }
   /** Enter until a prompt shows. */
@@ -81,7 +89,8 @@ abstract class TextConsole {
       try {
         await this.waitFor((t) => t.includes('tiny# '), 2000, 'prompt');
         return;
-      } catch {
+      } catch (e) {
+        if (this.endedWith) throw e; // gone: no prompt will come
         // booting still
       }
     }
@@ -94,6 +103,7 @@ class ShellApi {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; sink?: (b: Buffer) => void; streamId?: number }>();
   private readonly sinks = new Map<number, (b: Buffer) => void>();
+  private readonly ends = new Map<number, (why: string) => void>();
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data: Buffer, binary: boolean) => {
       if (binary) {
@@ -102,6 +112,7 @@ class ShellApi {
         return;
       }
       const message = JSON.parse(data.toString()) as ServerMessage;
+      if ('streamEnd' in message) return this.ends.get(message.streamEnd)?.(message.error?.message ?? 'end of stream');
       if (!('id' in message) || typeof message.id !== 'number') return;
       const p = this.pending.get(message.id);
       if (!p) return;
@@ -130,8 +141,9 @@ class ShellApi {
   call(method: string, params: unknown): Promise<unknown> {
     return this.request({ method, params });
   }
-  async openStream(channel: string, params: unknown, sink: (b: Buffer) => void): Promise<{ write(b: Uint8Array): void; close(): void }> {
+  async openStream(channel: string, params: unknown, sink: (b: Buffer) => void, onEnd: (why: string) => void): Promise<{ write(b: Uint8Array): void; close(): void }> {
     const { streamId } = (await this.request({ openStream: channel, params }, sink)) as { streamId: number };
+    this.ends.set(streamId, onEnd);
     return {
       write: (b) => this.ws.send(encodeStreamFrame(streamId, b)),
       close: () => {
@@ -149,7 +161,12 @@ class VireoConsole extends TextConsole {
   private handle!: { write(b: Uint8Array): void; close(): void };
   static async open(api: ShellApi, uuid: string): Promise<VireoConsole> {
     const c = new VireoConsole();
-    c.handle = await api.openStream('console.serial', { connectionId: 'launch', uuid, force: true }, (b) => c.receive(b));
+    c.handle = await api.openStream(
+      'console.serial',
+      { connectionId: 'launch', uuid, force: true },
+      (b) => c.receive(b),
+      (why) => c.ended(why),
+    );
     return c;
   }
   write(text: string): void {
@@ -168,6 +185,7 @@ class VirshConsole extends TextConsole {
     // virsh console needs a terminal: script(1) gives it a pty.
     c.child = spawn('script', ['-qfec', `virsh -c qemu:///system console ${name} --force`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
     c.child.stdout!.on('data', (b: Buffer) => c.receive(b));
+    c.child.once('exit', (code) => c.ended(`virsh console exited (${code}): ${c.text.slice(-120)}`));
     await c.waitFor((t) => t.includes('Escape character'), 20_000, 'virsh console banner');
     return c;
   }
@@ -175,6 +193,7 @@ class VirshConsole extends TextConsole {
     this.child.stdin!.write(Buffer.from(text, 'latin1'));
   }
   async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.stdin!.write('\x1d'); // virsh's escape: Ctrl+]
     const timer = setTimeout(() => this.child.kill('SIGTERM'), 3000);
@@ -338,6 +357,77 @@ async function vncRates(vireo: VncPage, base: VncPage): Promise<{ vireo: { ups: 
   return { vireo: rate(v0, v1), base: rate(b0, b1) };
 }
 
+/**
+ * Keystroke echo in the real VM window: the serial console's xterm.js in Chromium. Timed in the
+ * page, from the keydown event to the echoed character drawn in the terminal's DOM.
+ */
+async function browserEchoLatency(browser: import('playwright-core').Browser, url: string, keys: number): Promise<number[]> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // tsx keeps function names with a helper the functions handed to the page would call.
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  try {
+    await page.goto(url);
+    const select = page.getByTestId('console-select');
+    const connect = page.getByRole('button', { name: 'Connect' });
+    await select.or(connect).first().waitFor({ timeout: 30_000 });
+    if (await connect.isVisible()) await connect.click();
+    await select.selectOption('serial:0');
+    const terminal = page.locator('.console-layer.active .xterm');
+    await terminal.click();
+    // The line the cursor is on, as drawn.
+    const cursorLine = () =>
+      page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { parentElement: { textContent: string | null } | null } | null } }).document;
+        return doc.querySelector('.console-layer.active .xterm-rows .xterm-cursor')?.parentElement?.textContent ?? '';
+      });
+    for (let i = 0; i < 60 && !(await cursorLine()).includes('tiny#'); i++) {
+      await page.keyboard.press('Enter');
+      await sleep(500);
+    }
+    // In the page: stamp each keydown, resolve when the cursor line shows the expected end.
+    await page.evaluate(() => {
+      const g = globalThis as unknown as Record<string, unknown> & {
+        document: {
+          addEventListener(t: string, f: () => void, capture: boolean): void;
+          querySelector(s: string): { parentElement: { textContent: string | null } | null } | null;
+        };
+      };
+      g.benchKeyAt = 0;
+      g.document.addEventListener('keydown', () => (g.benchKeyAt = performance.now()), true);
+      const MO = (g as unknown as { MutationObserver: new (f: () => void) => { observe(n: unknown, o: object): void; disconnect(): void } }).MutationObserver;
+      g.benchUntil = (test: (line: string) => boolean) =>
+        new Promise<number>((resolve) => {
+          const rows = g.document.querySelector('.console-layer.active .xterm-rows');
+          const check = () => {
+            const drawn = (g.document.querySelector('.console-layer.active .xterm-rows .xterm-cursor')?.parentElement?.textContent ?? '').replace(/\s+$/, '');
+            if (!test(drawn)) return false;
+            resolve(performance.now() - (g.benchKeyAt as number));
+            return true;
+          };
+          if (check()) return;
+          const observer = new MO(() => {
+            if (check()) observer.disconnect();
+          });
+          observer.observe(rows, { childList: true, subtree: true, characterData: true });
+        });
+    });
+    const out: number[] = [];
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    for (let i = 0; i < keys; i++) {
+      const ch = letters[i % letters.length]!;
+      const shown = page.evaluate((c) => (globalThis as unknown as { benchUntil(t: (l: string) => boolean): Promise<number> }).benchUntil((l) => l.endsWith(`# ${c}`)), ch);
+      await page.keyboard.press(ch);
+      out.push(await shown);
+      const erased = page.evaluate(() => (globalThis as unknown as { benchUntil(t: (l: string) => boolean): Promise<number> }).benchUntil((l) => l.endsWith('#')));
+      await page.keyboard.press('Backspace');
+      await erased;
+    }
+    return out;
+  } finally {
+    await page.close();
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 const kib = (x: number) => `${(x / 1024).toFixed(0)} KiB/s`;
@@ -402,6 +492,25 @@ async function main(): Promise<void> {
     shell = await startBrowserShell({ backend, staticRoot: join(dir, 'www') });
     await backend.start();
     api = await ShellApi.connect(shell);
+    const browser = await chromium.launch({
+      executablePath: process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium',
+      // Two pages render at once: neither may be throttled as a background page.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-renderer-backgrounding',
+        '--disable-background-timer-throttling',
+        '--disable-backgrounding-occluded-windows',
+      ],
+    });
+    cleanups.push(() => browser.close());
+    // The real renderer, for the keystroke echo in the VM window.
+    await ensureRendererBuilt();
+    const appShell = await startBrowserShell({ backend, staticRoot: RENDERER_OUT });
+    cleanups.push(() => appShell.close());
     const cpu = execFileSync('nproc', { encoding: 'utf8' }).trim();
     console.log(`Vireo console bench: tiny guest ${guest.name} (TCG), ${cpu} host CPUs, ${ROUNDS} rounds per side, alternating; ratios are medians of per-round ratios`);
 
@@ -435,6 +544,8 @@ async function main(): Promise<void> {
       results.push(line('serial throughput', kib(median(tv)), kib(median(tb)), median(tv.map((v, i) => v / tb[i]!)), 0.9));
       console.log(`${'keystroke echo p50'.padEnd(30)} Vireo ${ms(percentile(lv, 50)).padStart(16)}   baseline ${ms(percentile(lb, 50)).padStart(16)}`);
       console.log(`${'keystroke echo p99'.padEnd(30)} Vireo ${ms(percentile(lv, 99)).padStart(16)}   baseline ${ms(percentile(lb, 99)).padStart(16)}`);
+      const le = await browserEchoLatency(browser, `${appShell.origin}/#/vm/launch/${guest.uuid}/console?token=${appShell.token}`, ECHO_KEYS);
+      console.log(`keystroke echo in the VM window (key down in Chromium to the echo drawn by xterm.js), ${le.length} keys: p50 ${ms(percentile(le, 50))}, p99 ${ms(percentile(le, 99))}`);
     }
 
     if (only === 'serial') {
@@ -453,21 +564,7 @@ async function main(): Promise<void> {
     cleanups.push(() => proxy.stop());
     const www = await staticServer(join(dir, 'www'));
     cleanups.push(() => www.server.close());
-    const browser = await chromium.launch({
-      executablePath: process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium',
-      // Two pages render at once: neither may be throttled as a background page.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-renderer-backgrounding',
-        '--disable-background-timer-throttling',
-        '--disable-backgrounding-occluded-windows',
-      ],
-    });
-    cleanups.push(() => browser.close());
+
     const debug = process.env.VIREO_BENCH_DEBUG ? '&debug=1' : '';
     const vireoUrl = `${shell.origin}/bench.html#mode=vireo&token=${shell.token}&uuid=${guest.uuid}&connection=launch${debug}`;
     const baseUrl = `http://127.0.0.1:${www.port}/bench.html#mode=websockify&port=${proxy.port}`;

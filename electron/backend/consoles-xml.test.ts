@@ -4,7 +4,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { crc32, decodePng, encodePng, parsePpm, screenshotToPng } from './consoles-png.js';
 import { graphicsOf, graphicsPassword, parseElements, serialsOf } from './consoles-xml.js';
-import { uriTarget } from './consoles.js';
+import { Coalescer, uriTarget } from './consoles.js';
 
 const LIVE = `<domain type='qemu' id='7'>
   <name>t&amp;1</name>
@@ -158,5 +158,25 @@ describe('graphics transport of a connection', () => {
     expect(uriTarget('qemu+libssh2://h/system').transport).toBe('ssh');
     expect(uriTarget('qemu+tls://host.example/system')).toMatchObject({ transport: 'tcp', host: 'host.example', user: null });
     expect(uriTarget('qemu://[::1]/system')).toMatchObject({ transport: 'tcp', host: '::1' });
+  });
+});
+
+describe('Coalescer', () => {
+  it('sends what arrives within one event-loop turn as one piece, a full buffer at once', async () => {
+    const out: string[] = [];
+    const c = new Coalescer((b) => out.push(b.toString()), 8);
+    c.push(Buffer.from('ab'));
+    c.push(Buffer.from('cd'));
+    expect(out).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(out).toEqual(['abcd']);
+    c.push(Buffer.from('0123'));
+    c.push(Buffer.from('4567')); // 8 bytes: the limit
+    expect(out).toEqual(['abcd', '01234567']);
+    c.push(Buffer.from('x'));
+    c.flush(); // before an end
+    expect(out).toEqual(['abcd', '01234567', 'x']);
+    await new Promise((r) => setImmediate(r));
+    expect(out).toHaveLength(3);
   });
 });

@@ -78,16 +78,59 @@ interface Pipe {
   fail(error: ApiError): void;
 }
 
+/**
+ * Hands bytes to a sink in fewer, larger pieces: what arrives within one turn of the event loop
+ * goes out together (at the latest on the next turn, so nothing waits on a timer). A serial
+ * console delivers its output a line or a few bytes at a time; one frame per piece would cost the
+ * transport (a WebSocket frame, a MessagePort message, a terminal write each) more than the bytes.
+ */
+export class Coalescer {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly out: (bytes: Buffer) => void,
+    private readonly maxBytes = 256 * 1024,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= this.maxBytes) return this.flush();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Sends what is held now (before an end, so the end follows the last bytes). */
+  flush(): void {
+    if (this.size === 0) return;
+    const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    this.out(bytes);
+  }
+}
+
 /** A Duplex (console, socket) feeding a sink; ends the sink exactly once. */
 function pipeDuplex(duplex: Duplex, sink: StreamSink, onEnd: () => void, describeError: (e: Error) => ApiError = toApiError): Pipe {
   let ended = false;
+  const out = new Coalescer((bytes) => sink.data(bytes));
   const end = (error: ApiError | null) => {
     if (ended) return;
     ended = true;
+    out.flush();
     onEnd();
     sink.end(error);
   };
-  duplex.on('data', (chunk: Buffer) => sink.data(chunk));
+  duplex.on('data', (chunk: Buffer) => {
+    if (!ended) out.push(chunk);
+  });
   duplex.on('error', (e: Error) => end(describeError(e)));
   duplex.on('close', () => end(null));
   duplex.on('end', () => end(null));
@@ -114,16 +157,20 @@ function pipeDuplex(duplex: Duplex, sink: StreamSink, onEnd: () => void, describ
 function pipeProcess(child: ChildProcess, sink: StreamSink, what: string, onEnd: () => void): Pipe {
   let ended = false;
   let stderr = '';
+  const out = new Coalescer((bytes) => sink.data(bytes));
   const end = (error: ApiError | null) => {
     if (ended) return;
     ended = true;
+    out.flush();
     onEnd();
     sink.end(error);
   };
   child.stderr?.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-2000);
   });
-  child.stdout?.on('data', (chunk: Buffer) => sink.data(chunk));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (!ended) out.push(chunk);
+  });
   child.stdin?.on('error', () => undefined); // EPIPE once the process is gone: 'exit' reports it
   child.once('error', (e) => end({ code: 'internal', message: `${what} could not start: ${e.message}` }));
   child.once('exit', (code, signal) => {
