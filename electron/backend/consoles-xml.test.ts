@@ -3,7 +3,7 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { crc32, decodePng, encodePng, parsePpm, screenshotToPng } from './consoles-png.js';
-import { graphicsOf, graphicsPassword, parseElements, serialsOf } from './consoles-xml.js';
+import { graphicsOf, graphicsPassword, serialsOf } from './consoles-xml.js';
 import { Coalescer, uriTarget } from './consoles.js';
 
 const LIVE = `<domain type='qemu' id='7'>
@@ -55,8 +55,6 @@ const INACTIVE = `<domain type='qemu'>
 
 describe('console devices in domain XML', () => {
   it('reads elements and attributes with entities, skipping comments', () => {
-    const root = parseElements(LIVE);
-    expect(root.children[0]!.name).toBe('domain');
     expect(graphicsPassword(LIVE, 0)).toBe("p'w");
     expect(graphicsPassword(LIVE, 1)).toBeNull();
   });
