@@ -3,7 +3,7 @@
 // and an existing volume attached as the disk. Needs `bash scripts/lab.sh start`; VIREO_NO_DAEMON=1
 // skips it (and says so).
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import type { WizardFinished, WizardOutcome, WizardPlan, WizardProgress } from '
 import { DomainConfig } from '../../shared/xml/domain.js';
 import { type Backend, createBackend } from './backend.js';
 import { ApiSession } from './session.js';
+import { serveDebianTree } from '../test/lab.js';
 
 const lv = loadBinding();
 const noDaemon = process.env.VIREO_NO_DAEMON === '1';
@@ -105,20 +106,9 @@ suite(title, () => {
   });
 
   it('network install: the tree’s kernel and initrd are downloaded with progress, the installer boots, then they are gone', async () => {
-    const treePath = '/debian/dists/bullseye/main/installer-amd64';
-    const served: Record<string, string> = {
-      [`${treePath}/current/images/netboot/debian-installer/amd64/linux`]: tiny.kernel,
-      [`${treePath}/current/images/netboot/debian-installer/amd64/initrd.gz`]: tiny.initrd,
-    };
-    const server: Server = createServer((request, response) => {
-      const file = served[request.url ?? ''];
-      if (!file) return void response.writeHead(404).end();
-      response.writeHead(200, { 'content-length': statSync(file).size });
-      createReadStream(file).pipe(response);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tree = await serveDebianTree(tiny);
+    const url = tree.url;
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${treePath}`;
       const p = plan('netinst', { osId: 'debian11', memoryMiB: 1024, install: { kind: 'network', url, extraArgs: tiny.cmdline } });
       const { progress, outcome } = await create({ ...lab, plan: p });
       expect(outcome).toMatchObject({ ok: true, vms: [{ name: p.name, volumes: [join(poolDir, `${p.name}.qcow2`)], started: true }] });
@@ -134,7 +124,7 @@ suite(title, () => {
       expect((await lv.volList(conn(), pool)).map((v) => v.name).filter((n) => n.startsWith(p.name))).toEqual([`${p.name}.qcow2`]);
       await lv.domainDestroy(conn(), p.name);
     } finally {
-      server.close();
+      tree.close();
     }
   });
 

@@ -2,7 +2,9 @@
 // lab-sshd.sh: sshd on 127.0.0.1:2222) as the manager window's daemon tests use it.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBinding } from '../../native/index.js';
@@ -102,4 +104,21 @@ export function virshRemove(name: string): void {
       // not running / already gone
     }
   }
+}
+
+/** A Debian 11 network-install tree on loopback whose "installer" is the given kernel and initrd. */
+export async function serveDebianTree(installer: { kernel: string; initrd: string }): Promise<{ url: string; close(): void }> {
+  const treePath = '/debian/dists/bullseye/main/installer-amd64';
+  const served: Record<string, string> = {
+    [`${treePath}/current/images/netboot/debian-installer/amd64/linux`]: installer.kernel,
+    [`${treePath}/current/images/netboot/debian-installer/amd64/initrd.gz`]: installer.initrd,
+  };
+  const server: Server = createServer((request, response) => {
+    const file = served[request.url ?? ''];
+    if (!file) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-length': statSync(file).size });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${treePath}`, close: () => server.close() };
 }

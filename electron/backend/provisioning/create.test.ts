@@ -4,9 +4,7 @@
 // Needs `bash scripts/lab.sh start`; VIREO_NO_DAEMON=1 skips it (and says so).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +15,7 @@ import { DomainConfig } from '../../../shared/xml/domain.js';
 import { probeAcceleration } from '../host/acceleration.js';
 import { type CreateProgress, CreationError, createVm, createVmCopies } from './create.js';
 import { type InstallMethod, type LibvirtContext, type VmPlan, probeGuestPlatform } from './plan.js';
+import { serveDebianTree } from '../../test/lab.js';
 
 const lv = loadBinding();
 const noDaemon = process.env.VIREO_NO_DAEMON === '1';
@@ -116,20 +115,9 @@ suite(title, () => {
 
   it('installs from a network tree: the installer kernel boots, the disk is next; the installer files are gone', async () => {
     // A Debian 11 tree on loopback, whose "installer" is the tiny guest.
-    const treePath = '/debian/dists/bullseye/main/installer-amd64';
-    const served: Record<string, string> = {
-      [`${treePath}/current/images/netboot/debian-installer/amd64/linux`]: tinyGuest.kernel,
-      [`${treePath}/current/images/netboot/debian-installer/amd64/initrd.gz`]: tinyGuest.initrd,
-    };
-    const server: Server = createServer((request, response) => {
-      const file = served[request.url ?? ''];
-      if (!file) return void response.writeHead(404).end();
-      response.writeHead(200, { 'content-length': statSync(file).size });
-      createReadStream(file).pipe(response);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tree = await serveDebianTree(tinyGuest);
+    const url = tree.url;
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${treePath}`;
       const progress: CreateProgress[] = [];
       const install: InstallMethod = { kind: 'network', url, extraArgs: tinyGuest.cmdline };
       const result = await createVm(ctx, plan('netinst', install, { osId: 'debian11', start: true }), { onProgress: (p) => progress.push(p) });
@@ -148,7 +136,7 @@ suite(title, () => {
       expect(next.metadata('http://libosinfo.org/xmlns/libvirt/domain/1.0')?.find('libosinfo:os')?.attr('id')).toBe('http://debian.org/debian/11');
       expect((await volumesInPool()).filter((v) => v.startsWith(name))).toEqual([`${name}.qcow2`]);
     } finally {
-      server.close();
+      tree.close();
     }
   });
 
