@@ -7,33 +7,15 @@ import { readFileSync } from 'node:fs';
 import { type Browser, type Locator, type Page, expect, test } from '@playwright/test';
 import { strokeFor } from '../renderer/views/vm/console/keyboard.js';
 import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from './console-lab.js';
+import { vmWindowUrl, watchCspAndPageErrors } from './shell.js';
 
 const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
 const CONNECTION = 'qemu-system'; // the lab's daemon, detected by the browser shell
 
-function vmUrl(uuid: string): string {
-  const url = new URL(process.env.VIREO_URL ?? '');
-  const token = new URLSearchParams(url.hash.slice(1)).get('token');
-  return `${url.origin}/#/vm/${CONNECTION}/${uuid}/console?token=${token}`;
-}
-
-/**
- * Errors that point at a bug of ours: CSP refusals and uncaught exceptions. (noVNC logs its own
- * protocol errors, a refused password among them, with console.error.)
- */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
 async function openVmWindow(browser: Browser, uuid: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-  const errors = watchErrors(page);
-  await page.goto(vmUrl(uuid));
+  const errors = watchCspAndPageErrors(page);
+  await page.goto(vmWindowUrl(process.env.VIREO_URL ?? '', CONNECTION, uuid, 'console'));
   await expect(page.getByTestId('vm-window')).toBeVisible();
   // The lab's connection is detected but not connected: the window offers to connect.
   const connect = page.getByTestId('vm-window-disconnected').getByRole('button', { name: 'Connect' });

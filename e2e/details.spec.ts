@@ -12,27 +12,12 @@ import { lineDiff } from '../shared/xml/test-support.js';
 import { labReady, removeGuest, virsh } from './console-lab.js';
 import { type LoggedGuest, defineLoggedGuest, waitForBoot } from './details-lab.js';
 import { type Shell, startShell } from './manager-shell.js';
+import { vmWindowUrl, watchCspAndPageErrors } from './shell.js';
 
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 
-function detailsUrl(shell: Shell, connection: string, uuid: string): string {
-  const url = new URL(shell.url);
-  const token = new URLSearchParams(url.hash.slice(1)).get('token');
-  return `${url.origin}/#/vm/${connection}/${uuid}/details?token=${token}`;
-}
-
-/** Uncaught exceptions and CSP refusals. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
 async function openDetails(page: Page, shell: Shell, connection: string, uuid: string): Promise<void> {
-  await page.goto(detailsUrl(shell, connection, uuid));
+  await page.goto(vmWindowUrl(shell.url, connection, uuid, 'details'));
   await expect(page.getByTestId('page-overview')).toBeVisible({ timeout: 30_000 });
 }
 
@@ -105,7 +90,7 @@ test.describe('Details on the Demo connection', () => {
   });
 
   test('changes memory and vCPUs; reloading shows exactly the change, and what waits for the next boot', async ({ page }) => {
-    const errors = watchErrors(page);
+    const errors = watchCspAndPageErrors(page);
     await openDetails(page, shell, 'demo', TEST_UUID);
     const before = await domainXml(page);
 
@@ -233,7 +218,7 @@ test.describe('Details on the Demo connection', () => {
   });
 
   test('Add Hardware adds each kind of device; the XML tab takes the VM back as it was', async ({ page }) => {
-    const errors = watchErrors(page);
+    const errors = watchCspAndPageErrors(page);
     await openDetails(page, shell, 'demo', TEST_UUID);
     const before = await domainXml(page);
     const kinds: Array<[string, string, ((dialog: ReturnType<Page['getByTestId']>) => Promise<void>) | null]> = [
@@ -371,7 +356,7 @@ test.describe('Details on the lab libvirtd with a running tiny guest', () => {
 
   test('memory, vCPUs, a hot-plugged disk and NIC, and an XML edit; libvirt shows exactly the change', async ({ page }) => {
     test.setTimeout(180_000);
-    const errors = watchErrors(page);
+    const errors = watchCspAndPageErrors(page);
     await page.setViewportSize({ width: 1400, height: 1000 });
     await openDetails(page, shell, 'qemu-system', guest.uuid);
     const start = inactiveXml();

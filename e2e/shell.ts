@@ -63,3 +63,23 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
 }
+
+/** The per-VM window's address (#/vm/<connection>/<uuid>/<tab>) in the shell at `shellUrl`, token included. */
+export function vmWindowUrl(shellUrl: string, connection: string, uuid: string, tab: 'console' | 'details'): string {
+  const url = new URL(shellUrl);
+  const token = new URLSearchParams(url.hash.slice(1)).get('token');
+  return `${url.origin}/#/vm/${connection}/${uuid}/${tab}?token=${token}`;
+}
+
+/**
+ * Errors that point at a bug of ours: CSP refusals and uncaught exceptions (noVNC logs its own
+ * protocol errors, a refused password among them, with console.error, so those are not counted).
+ */
+export function watchCspAndPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
