@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -97,6 +98,17 @@ using VolumePtr = std::unique_ptr<virStorageVol, Deleter<virStorageVol, virStora
 using SnapshotPtr = std::unique_ptr<virDomainSnapshot, Deleter<virDomainSnapshot, virDomainSnapshotFree>>;
 using NodeDevicePtr = std::unique_ptr<virNodeDevice, Deleter<virNodeDevice, virNodeDeviceFree>>;
 using StreamPtr = std::unique_ptr<virStream, Deleter<virStream, virStreamFree>>;
+
+// Takes ownership of the array a virConnectListAll*/virDomainListAll* call filled: each
+// object is owned by a Ptr, the array itself is freed here.
+template <typename Ptr>
+std::vector<Ptr> TakeList(typename Ptr::pointer* raw, int n) {
+  std::vector<Ptr> out;
+  out.reserve(n);
+  for (int i = 0; i < n; i++) out.emplace_back(raw[i]);
+  free(raw);
+  return out;
+}
 
 // ---------------------------------------------------------------- connections
 // The JS handle holds one libvirt reference; every async call takes its own

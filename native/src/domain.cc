@@ -91,10 +91,7 @@ Napi::Value ListAllDomains(const Napi::CallbackInfo& info) {
     virDomainPtr* raw = nullptr;
     int n = virConnectListAllDomains(held->get(), &raw, flags);
     if (n < 0) ThrowLastError("cannot list domains");
-    std::vector<DomainPtr> doms;
-    doms.reserve(n);
-    for (int i = 0; i < n; i++) doms.emplace_back(raw[i]);
-    free(raw);
+    auto doms = TakeList<DomainPtr>(raw, n);
     Array out;
     out.reserve(n);
     for (auto& dom : doms) out.emplace_back(DomainRef(dom.get()));

@@ -36,10 +36,7 @@ Napi::Value NetList(const Napi::CallbackInfo& info) {
     virNetworkPtr* raw = nullptr;
     int n = virConnectListAllNetworks(hold->get(), &raw, 0);
     if (n < 0) ThrowLastError("cannot list networks");
-    std::vector<NetworkPtr> nets;
-    nets.reserve(n);
-    for (int i = 0; i < n; i++) nets.emplace_back(raw[i]);
-    free(raw);
+    auto nets = TakeList<NetworkPtr>(raw, n);
     Array out;
     out.reserve(n);
     for (auto& net : nets) {

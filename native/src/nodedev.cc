@@ -75,10 +75,7 @@ Napi::Value NodeDeviceList(const Napi::CallbackInfo& info) {
     virNodeDevicePtr* raw = nullptr;
     int n = virConnectListAllNodeDevices(hold->get(), &raw, flags);
     if (n < 0) ThrowLastError("cannot list node devices");
-    std::vector<NodeDevicePtr> devs;
-    devs.reserve(n);
-    for (int i = 0; i < n; i++) devs.emplace_back(raw[i]);
-    free(raw);
+    auto devs = TakeList<NodeDevicePtr>(raw, n);
     Array out;
     out.reserve(n);
     for (auto& dev : devs) {

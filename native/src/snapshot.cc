@@ -41,10 +41,7 @@ Napi::Value SnapshotList(const Napi::CallbackInfo& info) {
     // Topological: every parent comes before its children.
     int n = virDomainListAllSnapshots(dom, &raw, VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL);
     if (n < 0) ThrowLastError("cannot list snapshots");
-    std::vector<SnapshotPtr> snaps;
-    snaps.reserve(n);
-    for (int i = 0; i < n; i++) snaps.emplace_back(raw[i]);
-    free(raw);
+    auto snaps = TakeList<SnapshotPtr>(raw, n);
     Array out;
     out.reserve(n);
     for (auto& snap : snaps) out.emplace_back(SnapshotInfoOf(snap.get()));

@@ -56,10 +56,7 @@ Napi::Value PoolList(const Napi::CallbackInfo& info) {
     virStoragePoolPtr* raw = nullptr;
     int n = virConnectListAllStoragePools(hold->get(), &raw, 0);
     if (n < 0) ThrowLastError("cannot list storage pools");
-    std::vector<PoolPtr> pools;
-    pools.reserve(n);
-    for (int i = 0; i < n; i++) pools.emplace_back(raw[i]);
-    free(raw);
+    auto pools = TakeList<PoolPtr>(raw, n);
     Array out;
     out.reserve(n);
     for (auto& pool : pools) {
@@ -172,10 +169,7 @@ Napi::Value VolList(const Napi::CallbackInfo& info) {
     virStorageVolPtr* raw = nullptr;
     int n = virStoragePoolListAllVolumes(pool.get(), &raw, 0);
     if (n < 0) ThrowLastError(("cannot list the volumes of storage pool " + key).c_str());
-    std::vector<VolumePtr> vols;
-    vols.reserve(n);
-    for (int i = 0; i < n; i++) vols.emplace_back(raw[i]);
-    free(raw);
+    auto vols = TakeList<VolumePtr>(raw, n);
     Array out;
     out.reserve(n);
     for (auto& vol : vols) {
