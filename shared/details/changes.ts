@@ -92,27 +92,28 @@ function runtimeOnly(next: Device, field: string): boolean {
 }
 
 /**
- * Pairs each device of `after` with the one of `before` it is: by id, else (ids by position shift
- * when a sibling goes) an unpaired device of the same kind with the same XML.
+ * Pairs each device of `after` with the one of `before` it is. Ids of key-less devices are
+ * positions ('video#1'), which shift when a sibling goes, so the same XML wins over the same id:
+ * first same id and same XML, then same XML anywhere (the device moved up), then same id (the
+ * device was edited). What is left was added or removed.
  */
 function matchDevices(before: readonly Device[], after: readonly Device[]): Map<Device, Device> {
   const pairs = new Map<Device, Device>();
-  const free = new Map(before.map((device) => [device.id, device]));
-  for (const device of after) {
-    const same = free.get(device.id);
-    if (same !== undefined && same.tag === device.tag) {
-      pairs.set(device, same);
-      free.delete(device.id);
+  const free = new Set(before);
+  const canonical = new Map([...before, ...after].map((device) => [device, canonicalXml(device.element)]));
+  const pass = (same: (old: Device, device: Device) => boolean) => {
+    for (const device of after) {
+      if (pairs.has(device)) continue;
+      const old = [...free].find((candidate) => candidate.tag === device.tag && same(candidate, device));
+      if (old === undefined) continue;
+      pairs.set(device, old);
+      free.delete(old);
     }
-  }
-  for (const device of after.filter((candidate) => !pairs.has(candidate))) {
-    const canonical = canonicalXml(device.element);
-    const same = [...free.values()].find((candidate) => candidate.tag === device.tag && canonicalXml(candidate.element) === canonical);
-    if (same !== undefined) {
-      pairs.set(device, same);
-      free.delete(same.id);
-    }
-  }
+  };
+  const sameXml = (old: Device, device: Device) => canonical.get(old) === canonical.get(device);
+  pass((old, device) => old.id === device.id && sameXml(old, device));
+  pass(sameXml);
+  pass((old, device) => old.id === device.id);
   return pairs;
 }
 

@@ -95,6 +95,28 @@ describe('compareConfigs', () => {
     expect(compareConfigs(before, driver)).toMatchObject([{ subject: 'disk[vda]', kind: 'changed', fields: [], before: 'other XML' }]);
   });
 
+  it('pairs key-less devices by their XML before their position', () => {
+    const before = DomainConfig.parse(`<domain type='qemu'><name>a</name><memory>1024</memory><devices>
+      <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+      <rng model='virtio'><backend model='random'>/dev/random</backend></rng>
+      <input type='tablet' bus='usb'/><input type='tablet' bus='usb'/></devices></domain>`);
+    const summary = (after: DomainConfig) => compareConfigs(before, after).map(({ subject, kind, fields }) => ({ subject, kind, fields }));
+    // Removing the first moves the second to rng#0: that is not an edit of the first.
+    const withoutFirst = DomainConfig.parse(before.toXml());
+    withoutFirst.removeDevice(withoutFirst.device('rng#0')!);
+    expect(summary(withoutFirst)).toEqual([{ subject: 'rng#0', kind: 'removed', fields: undefined }]);
+    const { actions } = planLive(compareConfigs(before, withoutFirst), withoutFirst, before);
+    expect(actions.map((action) => [action.kind, action.change.subject])).toEqual([['detach', 'rng#0']]);
+    // One of two identical devices goes: one removal, no change.
+    const oneTablet = DomainConfig.parse(before.toXml());
+    oneTablet.removeDevice(oneTablet.device('input#0')!);
+    expect(summary(oneTablet)).toEqual([{ subject: 'input#1', kind: 'removed', fields: undefined }]);
+    // An edit in place stays an edit, even when it makes the device equal to its sibling.
+    const edited = DomainConfig.parse(before.toXml());
+    edited.device('rng#0')!.element.find('backend')!.setText('/dev/random');
+    expect(summary(edited)).toEqual([{ subject: 'rng#0', kind: 'changed', fields: expect.any(Array) }]);
+  });
+
   it('ignores what a running VM adds at run time', () => {
     const next = DomainConfig.parse(`<domain type='qemu'><name>a</name><memory>1024</memory><devices>
       <interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface>
