@@ -19,6 +19,7 @@ import { type LoggedGuest, defineLoggedGuest, waitForBoot } from '../../e2e/deta
 import { type Backend, createBackend } from './backend.js';
 import { parseDomainCapabilities, parseHostDevice } from './domain-config.js';
 import { ApiSession } from './session.js';
+import { type NativeBinding, loadBinding } from '../../native/index.js';
 
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 const lab = process.env.VIREO_NO_DAEMON !== '1' && labReady();
@@ -181,6 +182,35 @@ describe('details on the Demo connection (test driver)', () => {
     await lv.domainUndefine(handle, ref.uuid);
   });
 
+  it('puts the definition and name back when autostart is refused after them (the refusal is injected)', async () => {
+    // libvirt's test driver never refuses autostart: a stand-in rejects that one call; all else is real.
+    const real = loadBinding();
+    const refusing: NativeBinding = new Proxy(real, {
+      get: (target, key, receiver) =>
+        key === 'domainSetAutostart' ? () => Promise.reject(Object.assign(new Error('cannot create autostart symlink'), { code: 'VIR_ERR_INTERNAL_ERROR' })) : Reflect.get(target, key, receiver),
+    });
+    const faulty = createBackend({ binding: refusing, detected: [], configDir: join(dir, 'faulty') });
+    const faultySession = new ApiSession(faulty, () => undefined);
+    await faulty.start();
+    try {
+      const handle = faulty.connections.requireHandle('demo');
+      const ref = await real.domainDefine(handle, `<domain type='test'><name>details-autostart</name><memory>1024</memory><os><type>hvm</type></os></domain>`);
+      const target = { connectionId: 'demo', uuid: ref.uuid };
+      const before = await call<VmDetails>('details.get', target);
+      const config = DomainConfig.parse(before.inactiveXml);
+      config.set('name', 'details-autostart-renamed');
+      config.set('memoryKiB', 2048);
+      const outcome = await faultySession.call('details.apply', { ...target, base: before.inactiveXml, xml: config.toXml(), autostart: true });
+      expect(outcome).toMatchObject({ ok: false, error: { issues: [{ path: ['autostart'], message: 'libvirt refused to turn autostart on: cannot create autostart symlink' }] } });
+      const after = await call<VmDetails>('details.get', target);
+      expect(after).toMatchObject({ name: 'details-autostart', autostart: false, inactiveXml: before.inactiveXml });
+      await real.domainUndefine(handle, ref.uuid);
+    } finally {
+      faultySession.dispose();
+      await faulty.dispose();
+    }
+  });
+
   it('creates a disk image in a storage pool for Add Hardware, and refuses a taken name', async () => {
     const created = await call<{ path: string }>('details.createVolume', { connectionId: 'demo', pool: 'default-pool', name: 'details-new.qcow2', capacityMiB: 2048 });
     expect(created).toEqual({ path: '/default-pool/details-new.qcow2' });
@@ -197,6 +227,11 @@ describe('details on the Demo connection (test driver)', () => {
   it.skipIf(!existsSync('/usr/share/osinfo/os/debian.org/debian-11.xml'))('names the OS of the libosinfo metadata from osinfo-db', async () => {
     const { before, outcome } = await edit(vm, (config) => setOsInfoId(config, 'http://debian.org/debian/11'));
     expect(outcome.details.os).toEqual({ id: 'http://debian.org/debian/11', name: 'Debian 11' });
+    // The running VM takes it too: nothing is left for the next boot.
+    expect(outcome.liveFailures).toEqual([]);
+    expect(outcome.appliedLive.map((change) => change.subject)).toEqual(['os']);
+    expect(outcome.details.liveXml).toContain('<libosinfo:os id="http://debian.org/debian/11"/>');
+    expect(outcome.details.pending).toEqual([]);
     expect(lineDiff(before.inactiveXml, outcome.details.inactiveXml).added.map((line) => line.trim())).toEqual([
       '<metadata>',
       '<libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">',
@@ -205,7 +240,8 @@ describe('details on the Demo connection (test driver)', () => {
       '</metadata>',
     ]);
     const back = await edit(vm, (config) => setOsInfoId(config, undefined));
-    expect(back.outcome.details).toMatchObject({ os: null, inactiveXml: before.inactiveXml });
+    expect(back.outcome.details).toMatchObject({ os: null, inactiveXml: before.inactiveXml, pending: [] });
+    expect(back.outcome.details.liveXml).not.toContain('libosinfo');
   });
 
   it('lists host resources for Add Hardware', async () => {

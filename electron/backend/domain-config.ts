@@ -268,13 +268,19 @@ export class DomainConfigService {
       // Only autostart changed: the definition stays as it is.
       if (xml !== base) await this.lv.domainDefine(conn, next.toXml(), { validate: true });
     } catch (e) {
-      if (newName !== oldName) await this.lv.domainRename(conn, uuid, oldName).catch(() => undefined);
+      if (newName !== oldName) await this.restoreDefinition(conn, uuid, base, oldName, newName, false);
       const error = toApiError(e);
       throw new ApiCallError({ ...error, message: `libvirt refused the configuration: ${error.message}`, issues: [{ path: ['xml'], message: error.message }] });
     }
-    // 2. autostart
+    // 2. autostart; when libvirt refuses it, the definition goes back to what it was: all or nothing.
     if (autostart !== undefined && autostart !== (await this.lv.domainGetAutostart(conn, uuid).catch(() => !autostart))) {
-      await this.lv.domainSetAutostart(conn, uuid, autostart);
+      try {
+        await this.lv.domainSetAutostart(conn, uuid, autostart);
+      } catch (e) {
+        const message = `libvirt refused to turn autostart ${autostart ? 'on' : 'off'}: ${toApiError(e).message}`;
+        const restoreFailure = await this.restoreDefinition(conn, uuid, base, oldName, newName, xml !== base);
+        throw issuesError('Not applied', [{ subject: 'autostart', message: restoreFailure === null ? message : `${message}; putting the previous definition back failed too: ${restoreFailure}` }]);
+      }
     }
     // 3. live
     const appliedLive: ConfigChange[] = [];
@@ -294,6 +300,17 @@ export class DomainConfigService {
     return { appliedLive, liveFailures, details: await this.get({ connectionId, uuid }) };
   }
 
+  /** Undoes step 1 of an apply (rename back first: libvirt matches the old definition by name). Resolves why it failed, or null. */
+  private async restoreDefinition(conn: ConnectionHandle, uuid: string, base: string, oldName: string, newName: string, redefine: boolean): Promise<string | null> {
+    try {
+      if (newName !== oldName) await this.lv.domainRename(conn, uuid, oldName);
+      if (redefine) await this.lv.domainDefine(conn, base);
+      return null;
+    } catch (e) {
+      return toApiError(e).message;
+    }
+  }
+
   private async applyLive(conn: ConnectionHandle, uuid: string, action: LiveAction, next: DomainConfig, before: DomainConfig): Promise<void> {
     switch (action.kind) {
       case 'set-memory':
@@ -302,6 +319,8 @@ export class DomainConfigService {
         return this.lv.domainSetVcpus(conn, uuid, action.count, { live: true });
       case 'metadata':
         return this.lv.domainSetMetadata(conn, uuid, action.type, action.value, null, null, { live: true });
+      case 'metadata-element':
+        return this.lv.domainSetMetadata(conn, uuid, 'element', action.value, action.prefix, action.uri, { live: true });
       case 'attach': {
         const device = next.device(action.id);
         if (device === undefined) throw new Error(`${action.id} is not in the new configuration`);

@@ -3,10 +3,10 @@
  * loaded next-boot XML against the edited one), and what is pending for a running VM (its live
  * XML against the next-boot XML). Also which changes libvirt can make to a running VM.
  */
-import type { XmlElement } from '../xml/document.js';
+import { escapeAttribute, escapeText, type XmlElement } from '../xml/document.js';
 import { DEVICE_FIELDS, type Device } from '../xml/devices.js';
 import type { DomainConfig } from '../xml/domain.js';
-import { deviceLabel, formatKiB, osInfoId, sharedMemory } from './config.js';
+import { LIBOSINFO_NAMESPACE, deviceLabel, formatKiB, osInfoId, sharedMemory } from './config.js';
 import type { ConfigChange } from './model.js';
 
 interface Setting {
@@ -195,6 +195,8 @@ export type LiveAction =
   | { kind: 'set-memory'; change: ConfigChange; kib: number }
   | { kind: 'set-vcpus'; change: ConfigChange; count: number }
   | { kind: 'metadata'; change: ConfigChange; type: 'title' | 'description'; value: string | null }
+  /** An application's element in <metadata> (the libosinfo OS); value null removes it. */
+  | { kind: 'metadata-element'; change: ConfigChange; uri: string; prefix: string; value: string | null }
   | { kind: 'attach'; change: ConfigChange; id: string }
   | { kind: 'detach'; change: ConfigChange; id: string }
   /** Update the running device with these fields of the next-boot device. */
@@ -243,6 +245,10 @@ function liveAction(change: ConfigChange, next: DomainConfig, base: DomainConfig
     case 'title':
     case 'description':
       return { kind: 'metadata', change, type: change.subject, value: next.get(change.subject) ?? null };
+    case 'os': {
+      const libosinfo = next.metadata(LIBOSINFO_NAMESPACE);
+      return { kind: 'metadata-element', change, uri: LIBOSINFO_NAMESPACE, prefix: libosinfo?.prefix ?? 'libosinfo', value: libosinfo === undefined ? null : unqualified(libosinfo) };
+    }
   }
   if (device === undefined) return undefined;
   if (change.kind === 'added' && HOTPLUG_TAGS.has(device.tag)) return { kind: 'attach', change, id: change.subject };
@@ -253,4 +259,19 @@ function liveAction(change: ConfigChange, next: DomainConfig, base: DomainConfig
   if (updatable === undefined || fields.length === 0 || !fields.every((field) => updatable.includes(field))) return undefined;
   if (device.is('disk') && device.get('device') !== 'cdrom' && device.get('device') !== 'floppy') return undefined;
   return { kind: 'update', change, id: change.subject, fields };
+}
+
+/**
+ * A metadata element as virDomainSetMetadata wants it: without its prefix and namespace
+ * declaration (libvirt puts it in the namespace it is given, and fails when it is declared already).
+ */
+function unqualified(element: XmlElement): string {
+  const attributes = element.attributes
+    .filter((attribute) => attribute.name !== 'xmlns' && !attribute.name.startsWith('xmlns:'))
+    .map((attribute) => ` ${attribute.name}="${escapeAttribute(attribute.value, '"')}"`)
+    .join('');
+  const inner = element.nodes
+    .map((node) => (node.kind === 'element' ? unqualified(node) : node.kind === 'text' || node.kind === 'cdata' ? escapeText(node.value) : ''))
+    .join('');
+  return `<${element.localName}${attributes}>${inner}</${element.localName}>`;
 }

@@ -62,6 +62,7 @@ const PAGE_OF_SUBJECT: Readonly<Record<string, string>> = {
   vcpus: 'cpu',
   cpu: 'cpu',
   boot: 'boot',
+  autostart: 'boot',
   kernel: 'boot',
   initrd: 'boot',
   cmdline: 'boot',
