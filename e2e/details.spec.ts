@@ -4,9 +4,9 @@
 // a NIC, edits the XML, and checks that reloading from libvirt shows exactly the change; bad
 // input gets its inline error and changes nothing.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
 import { lineDiff } from '../shared/xml/test-support.js';
 import { labReady, removeGuest, virsh } from './console-lab.js';
@@ -181,6 +181,58 @@ test.describe('Details on the Demo connection', () => {
     await expect(page.getByTestId('hw-name')).toHaveValue('test-disk2.qcow2');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await goTo(page, 'disk[vdb]');
+    await page.getByTestId('device-remove').click();
+    await applied(page);
+  });
+
+  test('picks disk paths with the file browser: a file on this host, a storage volume', async ({ page }) => {
+    const image = join(dir, 'browsed.img');
+    writeFileSync(image, '');
+    await openDetails(page, shell, 'demo', TEST_UUID);
+    const before = await domainXml(page);
+    // A volume to pick later (vdb), and a disk whose image is picked among this host's files (vdc).
+    await addHardware(page, 'storage', async (dialog) => {
+      await dialog.getByTestId('hw-source').selectOption('new');
+      await dialog.getByTestId('hw-name').fill('browse-vol.qcow2');
+      await dialog.getByTestId('hw-size').fill('1');
+    });
+    await addHardware(page, 'storage', async (dialog) => {
+      await dialog.getByTestId('hw-path-browse').click();
+      const browser = page.getByTestId('path-browser');
+      await expect(browser.getByTestId('file-browser-path')).toHaveText('Folders you can browse');
+      for (const folder of [realpathSync(tmpdir()), basename(dir)]) await browser.locator(`[data-testid="file-browser-entry"][data-name="${folder}"]`).click();
+      await expect(browser.getByTestId('file-browser-path')).toHaveText(realpathSync(dir));
+      await browser.locator('[data-testid="file-browser-entry"][data-name="browsed.img"]').click();
+      await browser.getByTestId('file-browser-choose').click();
+      await expect(browser).toHaveCount(0);
+      await expect(dialog.getByTestId('hw-path')).toHaveValue(join(realpathSync(dir), 'browsed.img'));
+    });
+    await expect(page.getByTestId('page-device')).toContainText('VirtIO Disk vdc');
+    await expect(page.getByTestId('device-sourceFile')).toHaveValue(join(realpathSync(dir), 'browsed.img'));
+    // vdc's image becomes the volume, picked in the pool; vdb goes again.
+    await page.getByTestId('device-sourceFile-browse').click();
+    const browser = page.getByTestId('path-browser');
+    await browser.getByTestId('file-browser-volumes').click();
+    await expect(browser.getByTestId('file-browser-pool')).toHaveValue('default-pool');
+    await browser.locator('[data-testid="file-browser-entry"][data-name="browse-vol.qcow2"]').dblclick();
+    await expect(browser).toHaveCount(0);
+    await expect(page.getByTestId('device-sourceFile')).toHaveValue('/default-pool/browse-vol.qcow2');
+    await goTo(page, 'disk[vdb]');
+    await page.getByTestId('device-remove').click();
+    await applied(page);
+
+    await page.reload();
+    await expect(page.getByTestId('page-overview')).toBeVisible();
+    const added = lineDiff(before, await domainXml(page));
+    expect(added.removed).toEqual([]);
+    expect(added.added.map((line) => line.trim())).toEqual([
+      "<disk type='file' device='disk'>",
+      "<driver name='qemu' type='raw'/>",
+      "<source file='/default-pool/browse-vol.qcow2'/>",
+      "<target dev='vdc' bus='virtio'/>",
+      '</disk>',
+    ]);
+    await goTo(page, 'disk[vdc]');
     await page.getByTestId('device-remove').click();
     await applied(page);
   });

@@ -20,8 +20,9 @@ import { Modal } from '../../components/Modal.js';
 import { useConnections } from '../../stores/connections.js';
 import { useUi } from '../../stores/ui.js';
 import { openVmWindow } from '../../vm-window.js';
-import { FileBrowser } from './FileBrowser.js';
-import { PAGE_TITLES, type WizardForm, adaptToEnvironment, copiesOf, defaultForm, describeBytes, formFromTemplate, formatGiB, localError, pagesOf, planOf, progressFraction } from './form.js';
+import { FileBrowser } from '../../components/FileBrowser.js';
+import { bytes } from '../../format.js';
+import { PAGE_TITLES, type WizardForm, adaptToEnvironment, copiesOf, defaultForm, formFromTemplate, formatGiB, localError, pagesOf, planOf, progressFraction } from './form.js';
 import { CustomizeEditor } from './CustomizeEditor.js';
 import { type Detection, MethodPage, type PathField, ResourcesPage, SourcePage, StoragePage, SummaryPage } from './pages.js';
 import { openNewVmWizard, useWizardWindow } from './store.js';
@@ -340,7 +341,7 @@ function NewVmWizard({ initialConnectionId }: { initialConnectionId: string }) {
         <progress max={1} value={progressFraction(progress)} data-testid="wizard-progress" />
         <p className="hint" data-testid="wizard-progress-message" aria-live="polite">
           {progress ? `${progress.count > 1 ? `[${progress.index + 1}/${progress.count}] ` : ''}${progress.message}` : 'Checking…'}
-          {progress?.bytes && ` — ${describeBytes(progress.bytes.done)}${progress.bytes.total ? ` of ${describeBytes(progress.bytes.total)}` : ''}`}
+          {progress?.bytes && ` — ${bytes(progress.bytes.done)}${progress.bytes.total ? ` of ${bytes(progress.bytes.total)}` : ''}`}
         </p>
       </div>
     );

@@ -339,13 +339,6 @@ export const formatGiB = (mib: number): string => String(Math.round((mib / 1024)
 /** "512 MiB", "1.5 GiB" */
 export const describeMiB = (mib: number): string => (mib >= 1024 ? `${formatGiB(mib)} GiB` : `${mib} MiB`);
 
-export const describeBytes = (bytes: number): string => {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-};
-
 /** The names the copies will get, for the summary ("web-1, web-2, … web-10"). */
 export function copyNamesPreview(form: WizardForm): string {
   const count = copiesOf(form);

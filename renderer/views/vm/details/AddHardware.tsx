@@ -7,7 +7,7 @@ import { XmlSyntaxError, parseElement } from '../../../../shared/xml/document.js
 import type { Device } from '../../../../shared/xml/devices.js';
 import type { DomainConfig } from '../../../../shared/xml/domain.js';
 import { Modal } from '../../../components/Modal.js';
-import { CheckField, Row, SelectField, TextField } from './fields.js';
+import { CheckField, PathField, Row, SelectField, TextField } from './fields.js';
 
 export const HARDWARE_TYPES = [
   ['storage', 'Storage'],
@@ -253,7 +253,15 @@ export function AddHardwareDialog({ resources, vmName, createVolume, add, onClos
               <TextField label="Volume name" value={newName || undefined} onChange={set('name')} testId="hw-name" />
             </>
           ) : (
-            text('path', form.device === 'disk' ? 'Disk image or device path' : 'Media path (empty: no media)', { placeholder: '/var/lib/libvirt/images/disk.qcow2', list: 'hw-volumes' })
+            <PathField
+              label={form.device === 'disk' ? 'Disk image or device path' : 'Media path (empty: no media)'}
+              browseTitle={form.device === 'disk' ? 'Choose the disk image or device' : 'Choose the media'}
+              value={form.path || undefined}
+              onChange={set('path')}
+              placeholder="/var/lib/libvirt/images/disk.qcow2"
+              list="hw-volumes"
+              testId="hw-path"
+            />
           )}
           <datalist id="hw-volumes">
             {volumes.map(([path, name]) => (

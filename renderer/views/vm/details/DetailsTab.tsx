@@ -6,7 +6,7 @@
 // XML is the source of truth: every form edits the loaded next-boot XML in place through
 // shared/xml, so what the forms do not know about is applied exactly as it was.
 import './details.css';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { HostResources } from '../../../../shared/details/model.js';
 import { parseElement, XmlSyntaxError } from '../../../../shared/xml/document.js';
 import type { Device } from '../../../../shared/xml/devices.js';
@@ -19,7 +19,8 @@ import { BootPage, CpuPage, MemoryPage, OverviewPage, PerformancePage } from './
 import { XmlDiff, XmlEditor } from './XmlEditor.js';
 import { describeChange, pageOf, pagesOf, previewApply } from './details-model.js';
 import { type DetailsState, useDetails } from './use-details.js';
-import { IssueList } from './fields.js';
+import { BrowsePathContext, type BrowsePath, IssueList } from './fields.js';
+import { FileBrowser } from '../../../components/FileBrowser.js';
 
 export interface DetailsTabProps {
   connectionId: string;
@@ -39,6 +40,8 @@ export function DetailsTab({ connectionId, uuid, state, visible }: DetailsTabPro
   const [adding, setAdding] = useState(false);
   const [reviewing, setReviewing] = useState(false);
   const [resources, setResources] = useState<HostResources | null>(null);
+  const [browsing, setBrowsing] = useState<{ title: string; current: string; choose(path: string): void } | null>(null);
+  const browsePath = useCallback<BrowsePath>((title, current, choose) => setBrowsing({ title, current: current ?? '', choose }), []);
   const { details, parsed, issues } = model;
   const config = parsed?.ok ? parsed.config : null;
   const running = isRunning(details?.state ?? state);
@@ -120,166 +123,183 @@ export function DetailsTab({ connectionId, uuid, state, visible }: DetailsTabPro
   const preview = config ? previewApply(details, config, running) : null;
 
   return (
-    <section className="details-tab dt" aria-label="Details" data-testid="details-tab">
-      <div className="dt-layout">
-        <nav className="dt-sidebar" aria-label="Details pages">
-          <ul>
-            {pages.map((entry, index) => (
-              <li key={entry.id} className={index > 0 && entry.group !== pages[index - 1]!.group ? 'dt-group-start' : undefined}>
-                <button type="button" aria-current={entry.id === page ? 'page' : undefined} onClick={() => setPage(entry.id)} data-testid={`page-link-${entry.id}`}>
-                  {entry.label}
-                  {issuePages.has(entry.id) && <span className="dt-mark dt-mark-error" title="Has problems"> !</span>}
-                  {pendingPages.has(entry.id) && <span className="dt-mark" title="Changes at the next boot"> •</span>}
+    <BrowsePathContext.Provider value={browsePath}>
+      <section className="details-tab dt" aria-label="Details" data-testid="details-tab">
+        <div className="dt-layout">
+          <nav className="dt-sidebar" aria-label="Details pages">
+            <ul>
+              {pages.map((entry, index) => (
+                <li key={entry.id} className={index > 0 && entry.group !== pages[index - 1]!.group ? 'dt-group-start' : undefined}>
+                  <button type="button" aria-current={entry.id === page ? 'page' : undefined} onClick={() => setPage(entry.id)} data-testid={`page-link-${entry.id}`}>
+                    {entry.label}
+                    {issuePages.has(entry.id) && <span className="dt-mark dt-mark-error" title="Has problems"> !</span>}
+                    {pendingPages.has(entry.id) && <span className="dt-mark" title="Changes at the next boot"> •</span>}
+                  </button>
+                </li>
+              ))}
+              <li className="dt-group-start">
+                <button type="button" aria-current={page === 'xml' ? 'page' : undefined} onClick={() => setPage('xml')} data-testid="page-link-xml">
+                  Domain XML
+                  {issuePages.has('xml') && <span className="dt-mark dt-mark-error"> !</span>}
                 </button>
               </li>
-            ))}
-            <li className="dt-group-start">
-              <button type="button" aria-current={page === 'xml' ? 'page' : undefined} onClick={() => setPage('xml')} data-testid="page-link-xml">
-                Domain XML
-                {issuePages.has('xml') && <span className="dt-mark dt-mark-error"> !</span>}
-              </button>
-            </li>
-          </ul>
-          <button type="button" className="dt-add" onClick={() => setAdding(true)} disabled={config === null} data-testid="add-hardware-button">
-            Add Hardware
-          </button>
-        </nav>
-        <div className="dt-main">
-          {page !== 'xml' && page !== 'performance' && config !== null && (
-            <div className="dt-view-tabs" role="tablist" aria-label="Page view">
-              <button type="button" role="tab" aria-selected={view === 'form'} onClick={() => setView('form')} data-testid="view-details">
-                Details
-              </button>
-              <button type="button" role="tab" aria-selected={view === 'xml'} onClick={() => setView('xml')} data-testid="view-xml">
-                XML
-              </button>
-            </div>
-          )}
-          {model.changedElsewhere && (
-            <div className="dt-banner" role="alert" data-testid="changed-elsewhere">
-              The VM's configuration was changed elsewhere while you edited it. Revert to load it (your changes are dropped).
-            </div>
-          )}
-          {parsed && !parsed.ok && page !== 'xml' && view !== 'xml' && <p className="dt-banner">The XML has errors: fix them in the XML view, or Revert.</p>}
-          <div className="dt-content">{content}</div>
-        </div>
-      </div>
-      {running && pending.length > 0 && (
-        <div className="dt-pending" data-testid="pending">
-          <strong>Takes effect at the next boot:</strong>
-          <ul>
-            {pending.map((change, index) => (
-              <li key={index}>{describeChange(change)}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-      <Outcome model={model} />
-      {model.refused.length > 0 && (
-        <div className="dt-refused" role="alert" data-testid="apply-error">
-          <strong>Not applied; nothing was changed:</strong>
-          <ul>
-            {model.refused.map((issue, index) => (
-              <li key={index}>
-                {pageOf(issue.subject) !== page && pageOf(issue.subject) !== 'overview' ? (
-                  <button type="button" className="dt-link" onClick={() => setPage(pageOf(issue.subject))}>
-                    {issue.subject}
-                  </button>
-                ) : (
-                  `${issue.subject}`
-                )}
-                : {issue.line !== undefined && `line ${issue.line}, column ${issue.column ?? 1}: `}
-                {issue.message}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      <div className="dt-actions">
-        {model.dirty && <span className="dt-dirty" data-testid="dirty">Unapplied changes</span>}
-        <button type="button" onClick={model.revert} disabled={!model.dirty || model.applying} data-testid="revert">
-          Revert
-        </button>
-        <button type="button" className="dt-primary" onClick={() => setReviewing(true)} disabled={!model.dirty || model.applying} data-testid="apply">
-          Apply
-        </button>
-      </div>
-      {adding && (
-        <AddHardwareDialog
-          resources={resources}
-          vmName={details.name}
-          createVolume={async (pool, name, capacityMiB, format) => {
-            const { path } = await client.call('details.createVolume', { connectionId, pool, name, capacityMiB, format });
-            setResources(null); // lists the new volume
-            return path;
-          }}
-          onClose={() => setAdding(false)}
-          add={(type, form) => {
-            let failure: Error | null = null;
-            const follow = model.edit((c) => {
-              try {
-                return addHardware(c, type, form, resources);
-              } catch (e) {
-                failure = e as Error;
-                return undefined;
-              }
-            });
-            if (failure) throw failure;
-            if (follow !== undefined) {
-              setPage(follow);
-              setView('form');
-            }
-            return follow;
-          }}
-        />
-      )}
-      {reviewing && (
-        <Modal title="Apply changes" onClose={() => setReviewing(false)} testId="apply-review" className="dt-review">
-          {preview && preview.now.length > 0 && (
-            <>
-              <h3>Now, on the running VM</h3>
-              <ul data-testid="review-now">
-                {preview.now.map((change, index) => (
-                  <li key={index}>{describeChange(change)}</li>
-                ))}
-              </ul>
-            </>
-          )}
-          {preview && preview.nextBoot.length > 0 && (
-            <>
-              <h3>{running ? 'At the next boot' : 'Changes'}</h3>
-              <ul data-testid="review-next-boot">
-                {preview.nextBoot.map((change, index) => (
-                  <li key={index}>{describeChange(change)}</li>
-                ))}
-              </ul>
-            </>
-          )}
-          {model.autostart !== details.autostart && <p>Autostart: {model.autostart ? 'on' : 'off'}</p>}
-          <details open>
-            <summary>XML changes</summary>
-            <XmlDiff original={details.inactiveXml} modified={model.working} testId="review-diff" />
-          </details>
-          {issues.length > 0 && <p className="dt-warning">There are problems: libvirt will be asked anyway, and refuse what it cannot take.</p>}
-          <div className="dt-dialog-actions">
-            <button type="button" onClick={() => setReviewing(false)}>
-              Cancel
+            </ul>
+            <button type="button" className="dt-add" onClick={() => setAdding(true)} disabled={config === null} data-testid="add-hardware-button">
+              Add Hardware
             </button>
-            <button
-              type="button"
-              className="dt-primary"
-              data-testid="apply-confirm"
-              onClick={() => {
-                setReviewing(false);
-                void model.apply();
-              }}
-            >
-              Apply
-            </button>
+          </nav>
+          <div className="dt-main">
+            {page !== 'xml' && page !== 'performance' && config !== null && (
+              <div className="dt-view-tabs" role="tablist" aria-label="Page view">
+                <button type="button" role="tab" aria-selected={view === 'form'} onClick={() => setView('form')} data-testid="view-details">
+                  Details
+                </button>
+                <button type="button" role="tab" aria-selected={view === 'xml'} onClick={() => setView('xml')} data-testid="view-xml">
+                  XML
+                </button>
+              </div>
+            )}
+            {model.changedElsewhere && (
+              <div className="dt-banner" role="alert" data-testid="changed-elsewhere">
+                The VM's configuration was changed elsewhere while you edited it. Revert to load it (your changes are dropped).
+              </div>
+            )}
+            {parsed && !parsed.ok && page !== 'xml' && view !== 'xml' && <p className="dt-banner">The XML has errors: fix them in the XML view, or Revert.</p>}
+            <div className="dt-content">{content}</div>
           </div>
-        </Modal>
-      )}
-    </section>
+        </div>
+        {running && pending.length > 0 && (
+          <div className="dt-pending" data-testid="pending">
+            <strong>Takes effect at the next boot:</strong>
+            <ul>
+              {pending.map((change, index) => (
+                <li key={index}>{describeChange(change)}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+        <Outcome model={model} />
+        {model.refused.length > 0 && (
+          <div className="dt-refused" role="alert" data-testid="apply-error">
+            <strong>Not applied; nothing was changed:</strong>
+            <ul>
+              {model.refused.map((issue, index) => (
+                <li key={index}>
+                  {pageOf(issue.subject) !== page && pageOf(issue.subject) !== 'overview' ? (
+                    <button type="button" className="dt-link" onClick={() => setPage(pageOf(issue.subject))}>
+                      {issue.subject}
+                    </button>
+                  ) : (
+                    `${issue.subject}`
+                  )}
+                  : {issue.line !== undefined && `line ${issue.line}, column ${issue.column ?? 1}: `}
+                  {issue.message}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        <div className="dt-actions">
+          {model.dirty && <span className="dt-dirty" data-testid="dirty">Unapplied changes</span>}
+          <button type="button" onClick={model.revert} disabled={!model.dirty || model.applying} data-testid="revert">
+            Revert
+          </button>
+          <button type="button" className="dt-primary" onClick={() => setReviewing(true)} disabled={!model.dirty || model.applying} data-testid="apply">
+            Apply
+          </button>
+        </div>
+        {adding && (
+          <AddHardwareDialog
+            resources={resources}
+            vmName={details.name}
+            createVolume={async (pool, name, capacityMiB, format) => {
+              const { path } = await client.call('details.createVolume', { connectionId, pool, name, capacityMiB, format });
+              setResources(null); // lists the new volume
+              return path;
+            }}
+            onClose={() => setAdding(false)}
+            add={(type, form) => {
+              let failure: Error | null = null;
+              const follow = model.edit((c) => {
+                try {
+                  return addHardware(c, type, form, resources);
+                } catch (e) {
+                  failure = e as Error;
+                  return undefined;
+                }
+              });
+              if (failure) throw failure;
+              if (follow !== undefined) {
+                setPage(follow);
+                setView('form');
+              }
+              return follow;
+            }}
+          />
+        )}
+        {reviewing && (
+          <Modal title="Apply changes" onClose={() => setReviewing(false)} testId="apply-review" className="dt-review">
+            {preview && preview.now.length > 0 && (
+              <>
+                <h3>Now, on the running VM</h3>
+                <ul data-testid="review-now">
+                  {preview.now.map((change, index) => (
+                    <li key={index}>{describeChange(change)}</li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {preview && preview.nextBoot.length > 0 && (
+              <>
+                <h3>{running ? 'At the next boot' : 'Changes'}</h3>
+                <ul data-testid="review-next-boot">
+                  {preview.nextBoot.map((change, index) => (
+                    <li key={index}>{describeChange(change)}</li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {model.autostart !== details.autostart && <p>Autostart: {model.autostart ? 'on' : 'off'}</p>}
+            <details open>
+              <summary>XML changes</summary>
+              <XmlDiff original={details.inactiveXml} modified={model.working} testId="review-diff" />
+            </details>
+            {issues.length > 0 && <p className="dt-warning">There are problems: libvirt will be asked anyway, and refuse what it cannot take.</p>}
+            <div className="dt-dialog-actions">
+              <button type="button" onClick={() => setReviewing(false)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="dt-primary"
+                data-testid="apply-confirm"
+                onClick={() => {
+                  setReviewing(false);
+                  void model.apply();
+                }}
+              >
+                Apply
+              </button>
+            </div>
+          </Modal>
+        )}
+        {browsing && (
+          <Modal title={browsing.title} onClose={() => setBrowsing(null)} testId="path-browser" className="dt-browser">
+            <FileBrowser
+              connectionId={connectionId}
+              local={details.host.local}
+              pools={resources?.pools ?? []}
+              current={browsing.current}
+              onChoose={(path) => {
+                browsing.choose(path);
+                setBrowsing(null);
+              }}
+              onCancel={() => setBrowsing(null)}
+            />
+          </Modal>
+        )}
+      </section>
+    </BrowsePathContext.Provider>
   );
 }
 

@@ -5,7 +5,7 @@ import { deviceLabel } from '../../../../shared/details/config.js';
 import type { DetailsIssue, HostResources, VmDetails } from '../../../../shared/details/model.js';
 import type { Device, DeviceKind } from '../../../../shared/xml/devices.js';
 import type { DomainConfig } from '../../../../shared/xml/domain.js';
-import { CheckField, IssueList, NumberField, ReadOnlyRow, SelectField, TextField } from './fields.js';
+import { CheckField, IssueList, NumberField, PathField, ReadOnlyRow, SelectField, TextField } from './fields.js';
 
 type Kind = Exclude<DeviceKind, 'other'>;
 
@@ -14,6 +14,8 @@ const testId = (field: string) => `device-${field}`;
 /** One field of a device form: a text, number, choice or on/off. */
 export type FieldSpec =
   | { field: string; label: string; type: 'text'; placeholder?: string; list?: string }
+  /** A path on the host, with the file and volume browser. */
+  | { field: string; label: string; type: 'path'; placeholder?: string; list?: string }
   | { field: string; label: string; type: 'number'; min?: number }
   | { field: string; label: string; type: 'select'; options: readonly string[] }
   | { field: string; label: string; type: 'check' }
@@ -37,8 +39,8 @@ export const DEVICE_FORMS: Readonly<Record<Kind, FieldSpec[]>> = {
     { field: 'device', label: 'Device type', type: 'readonly' },
     { field: 'targetDev', label: 'Target', type: 'readonly' },
     { field: 'type', label: 'Source type', type: 'select', options: ['file', 'block', 'volume', 'dir', 'network'] },
-    { field: 'sourceFile', label: 'Source path', type: 'text', placeholder: '/var/lib/libvirt/images/disk.qcow2', list: 'dt-volume-paths' },
-    { field: 'sourceDev', label: 'Source device', type: 'text', placeholder: '/dev/sdb' },
+    { field: 'sourceFile', label: 'Source path', type: 'path', placeholder: '/var/lib/libvirt/images/disk.qcow2', list: 'dt-volume-paths' },
+    { field: 'sourceDev', label: 'Source device', type: 'path', placeholder: '/dev/sdb' },
     { field: 'sourcePool', label: 'Storage pool', type: 'text' },
     { field: 'sourceVolume', label: 'Volume', type: 'text' },
     { field: 'targetBus', label: 'Disk bus', type: 'select', options: ['virtio', 'sata', 'scsi', 'usb', 'ide', 'fdc'] },
@@ -184,6 +186,19 @@ export function DevicePage({ device, issues, resources, running, editDevice, rem
       switch (spec.type) {
         case 'readonly':
           return <ReadOnlyRow key={spec.field} label={spec.label} value={current === undefined ? '' : String(current)} testId={testId(spec.field)} />;
+        case 'path':
+          return (
+            <PathField
+              key={spec.field}
+              label={spec.label}
+              browseTitle={`${spec.label} of ${deviceLabel(device)}`}
+              value={current as string | undefined}
+              onChange={(text) => set(spec.field, text)}
+              placeholder={spec.placeholder}
+              list={spec.list}
+              testId={testId(spec.field)}
+            />
+          );
         case 'text':
           return (
             <TextField

@@ -1,5 +1,5 @@
 // Form controls of the Details pages: a label, the input, and the issues about it right below.
-import { type ReactNode, useId, useState } from 'react';
+import { type ReactNode, createContext, useContext, useId, useState } from 'react';
 import type { DetailsIssue } from '../../../../shared/details/model.js';
 
 export function IssueList({ issues, subject, testId }: { issues: readonly DetailsIssue[]; subject: string | readonly string[]; testId?: string }) {
@@ -48,17 +48,7 @@ export function ReadOnlyRow({ label, value, testId }: { label: string; value: Re
   );
 }
 
-export function TextField({
-  label,
-  value,
-  onChange,
-  placeholder,
-  testId,
-  hint,
-  multiline,
-  list,
-  disabled,
-}: {
+interface TextFieldProps {
   label: string;
   value: string | undefined;
   /** undefined for an empty field. */
@@ -69,27 +59,60 @@ export function TextField({
   multiline?: boolean;
   list?: string;
   disabled?: boolean;
-}) {
+  /** Shown after the input (a Browse button). */
+  addon?: ReactNode;
+}
+
+export function TextField({
+  label,
+  value,
+  onChange,
+  placeholder,
+  testId,
+  hint,
+  multiline,
+  list,
+  disabled,
+  addon,
+}: TextFieldProps) {
   return (
     <Row label={label} hint={hint}>
       {(id) =>
         multiline ? (
           <textarea id={id} value={value ?? ''} placeholder={placeholder} data-testid={testId} disabled={disabled} rows={3} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)} />
         ) : (
-          <input
-            id={id}
-            type="text"
-            value={value ?? ''}
-            placeholder={placeholder}
-            data-testid={testId}
-            list={list}
-            disabled={disabled}
-            onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
-          />
+          <>
+            <input
+              id={id}
+              type="text"
+              value={value ?? ''}
+              placeholder={placeholder}
+              data-testid={testId}
+              list={list}
+              disabled={disabled}
+              onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
+            />
+            {addon}
+          </>
         )
       }
     </Row>
   );
+}
+
+/** Opens the file and volume browser and calls `choose` with the picked path; provided by the Details tab. */
+export type BrowsePath = (title: string, current: string | undefined, choose: (path: string) => void) => void;
+export const BrowsePathContext = createContext<BrowsePath | null>(null);
+
+/** A path on the VM's host: typed, or picked with the browser when there is one. */
+export function PathField({ browseTitle, ...props }: TextFieldProps & { browseTitle: string }) {
+  const browse = useContext(BrowsePathContext);
+  const addon = browse && (
+    <button type="button" onClick={() => browse(browseTitle, props.value, props.onChange)} disabled={props.disabled} data-testid={props.testId && `${props.testId}-browse`}>
+      Browse…
+    </button>
+  );
+  return <TextField {...props} addon={addon} />;
 }
 
 /**

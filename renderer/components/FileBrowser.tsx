@@ -1,15 +1,27 @@
-// Picks a path for the wizard: a file on this host (local connections, through the backend's
-// restricted browser) or a storage volume of one of the connection's pools.
+// Picks a path (the wizard's media and disks, the Details tab's disk sources): a file on this host
+// (local connections, through the backend's restricted browser) or a storage volume of one of the
+// connection's pools.
+import './file-browser.css';
 import { useEffect, useState } from 'react';
-import type { BrowseListing, WizardPool, WizardVolume } from '../../../shared/models/wizard.js';
-import { useApi } from '../../api/context.js';
-import { describeBytes, describeMiB } from './form.js';
+import type { BrowseListing, WizardVolume } from '../../shared/models/wizard.js';
+import { useApi } from '../api/context.js';
+import { bytes } from '../format.js';
+
+const mib = (value: number) => bytes(value * 1024 * 1024);
+
+/** A pool to pick volumes from; free space shown when known. */
+export interface BrowsePool {
+  name: string;
+  active: boolean;
+  availableMiB?: number;
+}
 
 export interface FileBrowserProps {
   connectionId: string;
   local: boolean;
-  pools: WizardPool[];
-  title: string;
+  pools: readonly BrowsePool[];
+  /** A heading, when the browser is not in a dialog that has one. */
+  title?: string;
   /** The field's current value: the browser starts in its folder. */
   current: string;
   onChoose(path: string): void;
@@ -64,8 +76,8 @@ export function FileBrowser({ connectionId, local, pools, title, current, onChoo
   };
 
   return (
-    <section className="file-browser" aria-label={title} data-testid="file-browser">
-      <h3>{title}</h3>
+    <section className="file-browser" aria-label={title ?? 'Choose a path'} data-testid="file-browser">
+      {title !== undefined && <h3>{title}</h3>}
       <div className="tabs" role="tablist">
         {local && (
           <button type="button" role="tab" aria-selected={tab === 'files'} onClick={() => setTab('files')} data-testid="file-browser-files">
@@ -115,7 +127,7 @@ export function FileBrowser({ connectionId, local, pools, title, current, onChoo
                   {entry.name}
                   {entry.type === 'dir' && listing.path !== null ? '/' : ''}
                 </span>
-                <span className="entry-size">{entry.sizeBytes === null ? (entry.type === 'block' ? 'drive' : '') : describeBytes(entry.sizeBytes)}</span>
+                <span className="entry-size">{entry.sizeBytes === null ? (entry.type === 'block' ? 'drive' : '') : bytes(entry.sizeBytes)}</span>
               </li>
             ))}
           </ul>
@@ -129,7 +141,8 @@ export function FileBrowser({ connectionId, local, pools, title, current, onChoo
             <select value={pool} onChange={(e) => setPool(e.target.value)} data-testid="file-browser-pool">
               {activePools.map((p) => (
                 <option key={p.name} value={p.name}>
-                  {p.name} ({describeMiB(p.availableMiB)} free)
+                  {p.name}
+                  {p.availableMiB !== undefined && ` (${mib(p.availableMiB)} free)`}
                 </option>
               ))}
             </select>
@@ -155,7 +168,7 @@ export function FileBrowser({ connectionId, local, pools, title, current, onChoo
                 </span>
                 <span className="entry-name">{v.name}</span>
                 <span className="entry-size">
-                  {describeMiB(v.capacityMiB)}
+                  {mib(v.capacityMiB)}
                   {v.format ? ` ${v.format}` : ''}
                 </span>
               </li>
