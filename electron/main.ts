@@ -4,13 +4,12 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, BrowserWindow, app, ipcMain, session } from 'electron';
-import { type StreamPortMessage, ipcChannels, parseVmWindowRoute, vmWindowRoute } from '../shared/api/bridge.js';
+import { type IpcMainEvent, type IpcMainInvokeEvent, BrowserWindow, app, ipcMain, session } from 'electron';
+import { ipcChannels, parseVmWindowRoute, vmWindowRoute } from '../shared/api/bridge.js';
 import { methodNames } from '../shared/api/contract.js';
-import { FlowGate, compactBytes } from '../shared/api/flow.js';
-import type { ApiError } from '../shared/models/error.js';
 import { type Backend, createBackend } from './backend/backend.js';
 import { ApiSession } from './backend/session.js';
+import { serveStreamPort } from './backend/stream-port.js';
 import { contentSecurityPolicy } from './csp.js';
 
 // Bundled next to preload.cjs in dist/electron; the renderer is built into dist/renderer.
@@ -42,68 +41,8 @@ function registerIpc(): void {
     if (!port) return;
     if (!apiSession) return port.close();
     // dispatchStream checks the channel name and validates the params.
-    void bridgeStream(apiSession, port, String(request?.channel), request?.params);
+    void serveStreamPort(apiSession, port, String(request?.channel), request?.params);
   });
-}
-
-async function bridgeStream(apiSession: ApiSession, port: MessagePortMain, channel: string, params: unknown): Promise<void> {
-  let portClosed = false;
-  const closePort = () => {
-    if (portClosed) return;
-    portClosed = true;
-    port.close();
-  };
-  const post = (message: Uint8Array | StreamPortMessage) => {
-    if (!portClosed) port.postMessage(message);
-  };
-  // The preload acknowledges the bytes it handed to the page; the source pauses in between.
-  const gate = new FlowGate();
-  // What the handler sends before the page has 'opened' (a VNC server greets at once) waits.
-  let opened = false;
-  const held: Uint8Array[] = [];
-  let endedEarly: { error: ApiError | null } | null = null;
-  const outcome = await apiSession.openStream(channel, params, {
-    data: (bytes) => {
-      // A compact copy: structured clone would copy a pooled Buffer's whole ArrayBuffer.
-      const copy = compactBytes(bytes);
-      gate.sent(copy.byteLength);
-      if (opened) post(copy);
-      else held.push(copy);
-    },
-    end: (error) => {
-      if (!opened) {
-        endedEarly = { error };
-        return;
-      }
-      post({ kind: 'end', error });
-      closePort();
-    },
-  });
-  if (!outcome.ok) {
-    post({ kind: 'end', error: outcome.error });
-    closePort();
-    return;
-  }
-  const stream = outcome.value;
-  gate.attach(stream);
-  port.on('message', ({ data }: { data: Uint8Array | StreamPortMessage }) => {
-    if (data instanceof Uint8Array) stream.write(data);
-    else if (data?.kind === 'ack') gate.delivered(data.bytes);
-    else if (data?.kind === 'close') closePort();
-  });
-  port.on('close', () => {
-    portClosed = true;
-    stream.close();
-  });
-  port.start();
-  opened = true;
-  post({ kind: 'opened' });
-  for (const bytes of held.splice(0)) post(bytes);
-  const early = endedEarly as { error: ApiError | null } | null;
-  if (early) {
-    post({ kind: 'end', error: early.error });
-    closePort();
-  }
 }
 
 function lockDownSession(): void {

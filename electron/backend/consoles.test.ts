@@ -13,6 +13,7 @@ import type { StreamHandle } from '../../shared/api/contract.js';
 import { type ConsoleInfo, type ConsoleScreenshot, isConsoleBusy } from '../../shared/models/console.js';
 import type { ApiError } from '../../shared/models/error.js';
 import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../../e2e/console-lab.js';
+import { Received, write } from '../test/received.js';
 import { type Backend, createBackend } from './backend.js';
 import { decodePng } from './consoles-png.js';
 import { ApiSession } from './session.js';
@@ -20,48 +21,6 @@ import { ApiSession } from './session.js';
 const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
 const keyfile = join(process.cwd(), '.lab', 'ssh', 'client_key');
 const sshUri = `qemu+ssh://root@127.0.0.1:${process.env.SSH_LAB_PORT ?? 2222}/system?keyfile=${keyfile}&no_verify=1`;
-
-/** Bytes of one open stream, with waiting for a pattern and for the end. */
-class Received {
-  text = '';
-  ended: ApiError | null | undefined = undefined;
-  private wake: (() => void)[] = [];
-  readonly sink = {
-    data: (bytes: Uint8Array) => {
-      this.text += Buffer.from(bytes).toString('latin1');
-      this.notify();
-    },
-    end: (error: ApiError | null) => {
-      this.ended = error;
-      this.notify();
-    },
-  };
-  private notify() {
-    for (const w of this.wake.splice(0)) w();
-  }
-  async until(check: () => boolean, what: string, ms: number, poke?: () => void): Promise<void> {
-    const deadline = Date.now() + ms;
-    let lastPoke = 0;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms; got ${JSON.stringify(this.text.slice(-300))} ended=${JSON.stringify(this.ended)}`);
-      if (poke && Date.now() - lastPoke > 1500) {
-        lastPoke = Date.now();
-        poke();
-      }
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 200);
-        this.wake.push(() => (clearTimeout(t), r()));
-      });
-    }
-  }
-  waitFor(pattern: RegExp | string, ms = 60_000, poke?: () => void) {
-    const test = () => (typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text));
-    return this.until(test, String(pattern), ms, poke);
-  }
-  waitForEnd(ms = 30_000) {
-    return this.until(() => this.ended !== undefined, 'end of stream', ms);
-  }
-}
 
 describe.skipIf(!ready)('consoles on the lab libvirtd (qemu:///system, tiny guest)', () => {
   let dir: string;
@@ -268,9 +227,6 @@ describe.skipIf(!ready)('consoles on the lab libvirtd (qemu:///system, tiny gues
   });
 });
 
-function write(handle: StreamHandle, text: string): void {
-  handle.write(new TextEncoder().encode(text));
-}
 
 async function waitForFile(path: string, ms = 10_000): Promise<string> {
   const deadline = Date.now() + ms;

@@ -1,0 +1,111 @@
+// The Electron shell's console transport (MessagePort) without Electron: the page side
+// (shared/api/stream-port.ts, what the preload runs) and the main side (stream-port.ts, what
+// main.ts runs) over a real Node MessageChannel, to the serial console of a tiny guest on the lab's
+// libvirtd. The one stand-in is the shape of Electron's MessagePortMain (it emits {data} events
+// where Node's port emits the value), adapted below.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StreamHandle } from '../../shared/api/contract.js';
+import type { Outcome } from '../../shared/api/dispatch.js';
+import { FlowGate } from '../../shared/api/flow.js';
+import { type PagePort, openStreamOverPort } from '../../shared/api/stream-port.js';
+import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../../e2e/console-lab.js';
+import { Received, write } from '../test/received.js';
+import { type Backend, createBackend } from './backend.js';
+import { ApiSession } from './session.js';
+import { type MainPort, serveStreamPort } from './stream-port.js';
+
+const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
+
+/** Electron's MessagePortMain, as far as serveStreamPort uses it, on a Node MessagePort. */
+function asMessagePortMain(port: MessagePort): MainPort {
+  return {
+    postMessage: (message) => port.postMessage(message),
+    on: (event: 'message' | 'close', listener: (event: { data: unknown }) => void) =>
+      event === 'message' ? port.on('message', (data: unknown) => listener({ data })) : port.on('close', () => (listener as () => void)()),
+    start: () => port.start(),
+    close: () => port.close(),
+  };
+}
+
+describe.skipIf(!ready)('console streams over a MessagePort (the Electron transport)', () => {
+  let dir: string;
+  let backend: Backend;
+  let session: ApiSession;
+  let guest: LabGuest;
+  const vm = () => ({ connectionId: 'launch', uuid: guest.uuid });
+
+  /** Opens a stream the way the preload and main.ts do; `gate` is main's backpressure. */
+  function open(channel: string, params: unknown, gate = new FlowGate()): { rx: Received; opened: Promise<Outcome<StreamHandle>>; served: Promise<void> } {
+    const { port1, port2 } = new MessageChannel();
+    const rx = new Received();
+    const opened = openStreamOverPort(port1 as unknown as PagePort, rx.sink);
+    const served = serveStreamPort(session, asMessagePortMain(port2), channel, params, gate);
+    return { rx, opened, served };
+  }
+  async function opened(stream: ReturnType<typeof open>): Promise<StreamHandle> {
+    const outcome = await stream.opened;
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    return outcome.value;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vireo-stream-port-'));
+    guest = defineGuest({ prefix: 'vireo-test-port' });
+    virsh('start', guest.name);
+    backend = createBackend({ launchUri: 'qemu:///system', detected: [], configDir: join(dir, 'config') });
+    session = new ApiSession(backend, () => undefined);
+    await backend.start();
+  });
+
+  afterAll(async () => {
+    session?.dispose();
+    await backend?.dispose();
+    if (guest) removeGuest(guest.name);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('carries the serial console both ways, and the page acknowledges what it took', async () => {
+    const gate = new FlowGate();
+    const stream = open('console.serial', vm(), gate);
+    const handle = await opened(stream);
+    await stream.rx.waitFor('tiny# ', 120_000, () => write(handle, '\r'));
+    stream.rx.text = '';
+    // Enough output for several messages: every byte comes back acknowledged.
+    write(handle, 'seq 1 3000; echo port-$((6*7))\r');
+    await stream.rx.waitFor(/port-42/, 60_000);
+    expect(stream.rx.text).toContain('\r\n2999\r\n3000\r\n');
+    await expect.poll(() => gate.inFlight, { timeout: 5_000 }).toBe(0);
+    // Closing on the page releases the console in libvirt: opening it again needs no force.
+    handle.close();
+    await stream.served;
+    const again = open('console.serial', vm());
+    const second = await opened(again);
+    await again.rx.waitFor('tiny# ', 30_000, () => write(second, '\r'));
+    second.close();
+  });
+
+  it('ends the stream on the page when the guest goes away', async () => {
+    const stream = open('console.serial', vm());
+    const handle = await opened(stream);
+    await stream.rx.waitFor('tiny# ', 30_000, () => write(handle, '\r'));
+    virsh('destroy', guest.name);
+    await stream.rx.waitForEnd();
+    expect(stream.rx.ended).toBeNull();
+    virsh('start', guest.name);
+  });
+
+  it('passes main’s refusal to the page: bad params, unknown stream, unknown VM', async () => {
+    const refusal = async (channel: string, params: unknown) => {
+      const outcome = await open(channel, params).opened;
+      if (outcome.ok) throw new Error(`${channel} opened`);
+      return outcome.error;
+    };
+    expect(await refusal('console.serial', { connectionId: 'launch' })).toMatchObject({ code: 'invalid-input' });
+    expect(await refusal('console.nothing', vm())).toMatchObject({ code: 'unknown-method' });
+    expect(await refusal('console.serial', { connectionId: 'launch', uuid: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ code: 'VIR_ERR_NO_DOMAIN' });
+  });
+});
