@@ -42,9 +42,14 @@ describe.skipIf(!ready)('console streams over a MessagePort (the Electron transp
   function open(channel: string, params: unknown, gate = new FlowGate()): { rx: Received; opened: Promise<Outcome<StreamHandle>>; served: Promise<void> } {
     const { port1, port2 } = new MessageChannel();
     const rx = new Received();
-    const opened = openStreamOverPort(port1 as unknown as PagePort, rx.sink);
+    const outcome = openStreamOverPort(port1 as unknown as PagePort, rx.sink);
     const served = serveStreamPort(session, asMessagePortMain(port2), channel, params, gate);
-    return { rx, opened, served };
+    return { rx, opened: outcome, served };
+  }
+  async function refusal(channel: string, params: unknown) {
+    const outcome = await open(channel, params).opened;
+    if (outcome.ok) throw new Error(`${channel} opened`);
+    return outcome.error;
   }
   async function opened(stream: ReturnType<typeof open>): Promise<StreamHandle> {
     const outcome = await stream.opened;
@@ -99,11 +104,6 @@ describe.skipIf(!ready)('console streams over a MessagePort (the Electron transp
   });
 
   it('passes main’s refusal to the page: bad params, unknown stream, unknown VM', async () => {
-    const refusal = async (channel: string, params: unknown) => {
-      const outcome = await open(channel, params).opened;
-      if (outcome.ok) throw new Error(`${channel} opened`);
-      return outcome.error;
-    };
     expect(await refusal('console.serial', { connectionId: 'launch' })).toMatchObject({ code: 'invalid-input' });
     expect(await refusal('console.nothing', vm())).toMatchObject({ code: 'unknown-method' });
     expect(await refusal('console.serial', { connectionId: 'launch', uuid: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ code: 'VIR_ERR_NO_DOMAIN' });
