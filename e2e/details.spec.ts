@@ -12,44 +12,8 @@ import { lineDiff } from '../shared/xml/test-support.js';
 import { labReady, removeGuest, virsh } from './console-lab.js';
 import { type LoggedGuest, defineLoggedGuest, waitForBoot } from './details-lab.js';
 import { type Shell, startShell } from './manager-shell.js';
-import { vmWindowUrl, watchCspAndPageErrors } from './shell.js';
-
-const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
-
-async function openDetails(page: Page, shell: Shell, connection: string, uuid: string): Promise<void> {
-  await page.goto(vmWindowUrl(shell.url, connection, uuid, 'details'));
-  await expect(page.getByTestId('page-overview')).toBeVisible({ timeout: 30_000 });
-}
-
-const goTo = (page: Page, id: string) => page.getByTestId(`page-link-${id}`).click();
-
-/** The next-boot XML as the Domain XML page shows it (CodeMirror renders these lines). */
-async function domainXml(page: Page): Promise<string> {
-  await goTo(page, 'xml');
-  const editor = page.getByTestId('domain-xml-editor');
-  await expect(editor.locator('.cm-line').first()).toBeVisible();
-  const text = await editor.evaluate((element) => {
-    // The document itself, not just the lines on screen.
-    type Tile = { root?: { view?: { state: { doc: { toString(): string } } } } };
-    const content = element.querySelector('.cm-content') as unknown as { cmTile?: Tile } | null;
-    return content?.cmTile?.root?.view?.state.doc.toString() ?? null;
-  });
-  if (text === null) throw new Error('cannot read the CodeMirror document');
-  return text;
-}
-
-/** Apply, through the review dialog (which shows the XML diff first). */
-async function apply(page: Page): Promise<void> {
-  await page.getByTestId('apply').click();
-  await expect(page.getByTestId('review-diff').locator('.cm-content')).toBeVisible();
-  await page.getByTestId('apply-confirm').click();
-}
-
-async function applied(page: Page): Promise<void> {
-  await apply(page);
-  await expect(page.getByTestId('apply-outcome')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId('dirty')).toHaveCount(0);
-}
+import { TEST_UUID, applied, apply, domainXml, goTo, openDetails, replaceEditorText } from './details-page.js';
+import { watchCspAndPageErrors } from './shell.js';
 
 async function addHardware(page: Page, type: string, fill: (dialog: ReturnType<Page['getByTestId']>) => Promise<void>): Promise<void> {
   await page.getByTestId('add-hardware-button').click();
@@ -58,23 +22,6 @@ async function addHardware(page: Page, type: string, fill: (dialog: ReturnType<P
   await fill(dialog);
   await dialog.getByTestId('hw-finish').click();
   await expect(dialog).toHaveCount(0);
-}
-
-/** Replaces the whole text of a CodeMirror editor, as pasting it would. */
-async function replaceEditorText(page: Page, testId: string, text: string): Promise<void> {
-  const content = page.getByTestId(testId).locator('.cm-content');
-  await content.click();
-  await page.keyboard.press('Control+a');
-  await content.evaluate((element, pasted) => {
-    // (No DOM types in the e2e project: the page's constructors, typed by shape.)
-    const browser = globalThis as unknown as {
-      DataTransfer: new () => { setData(type: string, value: string): void };
-      ClipboardEvent: new (type: string, init: object) => Parameters<typeof element.dispatchEvent>[0];
-    };
-    const data = new browser.DataTransfer();
-    data.setData('text/plain', pasted);
-    element.dispatchEvent(new browser.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
 }
 
 test.describe('Details on the Demo connection', () => {

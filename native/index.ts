@@ -337,6 +337,22 @@ export interface NativeBinding {
   // While subscribed, Node's event loop is kept alive. A throwing listener is an uncaught exception.
   subscribeEvents(conn: ConnectionHandle, listener: (event: NativeEvent) => void): Promise<void>;
   unsubscribeEvents(conn: ConnectionHandle): Promise<void>;
+
+  // ---- schema validation (xml_validate.cc), with libxml2: no connection involved
+  /**
+   * Checks a domain XML against libvirt's RelaxNG schema `${schemaDir}/domain.rng` (default
+   * /usr/share/libvirt/schemas, libvirt0's), as define with VALIDATE does. Resolves the problems,
+   * with the line (and for malformed XML the column) libxml2 places them at; empty when valid.
+   * Rejects VIR_ERR_OPEN_FAILED when the schema cannot be read.
+   */
+  validateDomainXml(xml: string, opts?: { schemaDir?: string }): Promise<SchemaProblem[]>;
+}
+
+export interface SchemaProblem {
+  /** 1-based; absent where libxml2 knows none. */
+  line?: number;
+  column?: number;
+  message: string;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -14,8 +14,8 @@ log() { echo "[setup] $*"; }
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
 
 PKGS=(
-  # native binding (node-gyp links against libvirt)
-  libvirt-dev pkg-config
+  # native binding (node-gyp links against libvirt, and libxml2 for schema validation)
+  libvirt-dev libxml2-dev pkg-config
   # the libvirt daemon + QEMU driver, without libvirt-daemon-system (systemd)
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon-config-network
   qemu-system-x86 qemu-utils dnsmasq-base iptables

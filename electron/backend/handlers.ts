@@ -7,6 +7,7 @@ import { type ConnectionManager, isLocalUri } from './connection-manager.js';
 import type { ConsoleService } from './consoles.js';
 import type { DomainConfigService } from './domain-config.js';
 import { DomainDeleter } from './domain-delete.js';
+import { validateDomainXml } from './domain-validate.js';
 import type { DomainService } from './domain-service.js';
 import { probeAcceleration } from './host/acceleration.js';
 import type { StatsService } from './stats-service.js';
@@ -125,6 +126,10 @@ export function createHandlers({ binding: lv, connections, domains, stats, conso
 
     'details.get': (params) => on(params.connectionId, () => details.get(params)),
     'details.apply': (params) => on(params.connectionId, () => details.apply(params)),
+    'details.validate': async ({ connectionId, xml }) => {
+      connections.info(connectionId); // fails with 'not-found' for an unknown id
+      return validateDomainXml(lv, xml);
+    },
     'details.hostResources': (params) => on(params.connectionId, () => details.hostResources(params)),
     'details.createVolume': (params) => on(params.connectionId, () => details.createVolume(params)),
 

@@ -31,6 +31,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitNodeDevice(env, exports);
   InitEvents(env, exports);
   InitStream(env, exports);
+  InitXmlValidate(env, exports);
   unsigned long version = 0;
   virGetVersion(&version, nullptr, nullptr);
   exports.Set("libvirtVersion", Napi::Number::New(env, static_cast<double>(version)));

@@ -247,6 +247,7 @@ void InitNetwork(Napi::Env env, Napi::Object exports);
 void InitNodeDevice(Napi::Env env, Napi::Object exports);
 void InitEvents(Napi::Env env, Napi::Object exports);
 void InitStream(Napi::Env env, Napi::Object exports);
+void InitXmlValidate(Napi::Env env, Napi::Object exports);
 
 // Called by connect.cc before a connection is closed (events.cc deregisters callbacks).
 void DetachEvents(Connection& conn, virConnectPtr ptr);

@@ -11,7 +11,7 @@ import type { HostSummary } from '../models/host.js';
 import type { ListSnapshot } from '../models/list.js';
 import { STATS_INTERVAL_LIMITS_MS, type StatsConfig, type StatsTick } from '../models/stats.js';
 import type { VmListChange, VmSummary } from '../models/vm.js';
-import type { ApplyOutcome, HostResources, VmDetails } from '../details/model.js';
+import type { ApplyOutcome, DetailsIssue, HostResources, VmDetails } from '../details/model.js';
 import {
   type BrowseListing,
   type MediaInspection,
@@ -256,6 +256,14 @@ export const contract = {
         xml: z.string({ error: 'xml must be text' }).min(1, 'xml must not be empty').max(4 * 1024 * 1024, 'xml is too long'),
         autostart: flag,
       }),
+    ),
+    /**
+     * Checks a domain XML against libvirt's domain schema without applying it
+     * (electron/backend/domain-validate.ts): the problems, 'xml' issues with their line where
+     * libxml2 knows it; empty when valid.
+     */
+    'details.validate': method<DetailsIssue[]>()(
+      connectionRef.extend({ xml: z.string({ error: 'xml must be text' }).min(1, 'xml must not be empty').max(4 * 1024 * 1024, 'xml is too long') }),
     ),
     /** Networks, storage volumes, host interfaces and PCI/USB devices, for the Add Hardware dialog. */
     'details.hostResources': method<HostResources>()(connectionRef),

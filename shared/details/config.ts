@@ -129,6 +129,15 @@ export function deviceLabel(device: Device): string {
 export const FIXED_PAGES = ['overview', 'performance', 'cpu', 'memory', 'boot'] as const;
 export type FixedPage = (typeof FIXED_PAGES)[number];
 
+/** The fixed pages' names in the sidebar (and in messages that point to a page). */
+export const PAGE_LABELS: Readonly<Record<FixedPage, string>> = {
+  overview: 'Overview',
+  performance: 'Performance',
+  cpu: 'CPUs',
+  memory: 'Memory',
+  boot: 'Boot Options',
+};
+
 const TARGET_PREFIX: Readonly<Record<string, string>> = { virtio: 'vd', scsi: 'sd', sata: 'sd', usb: 'sd', ide: 'hd', fdc: 'fd', xen: 'xvd', sd: 'mmcblk' };
 
 /** 'a'..'z', 'aa'..: libvirt's disk index names. */

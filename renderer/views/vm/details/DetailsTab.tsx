@@ -8,7 +8,7 @@
 import './details.css';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { HostResources } from '../../../../shared/details/model.js';
-import { parseElement, XmlSyntaxError } from '../../../../shared/xml/document.js';
+import { isXmlPage } from '../../../../shared/details/page-xml.js';
 import type { Device } from '../../../../shared/xml/devices.js';
 import type { VmState } from '../../../../shared/models/vm.js';
 import { useApi } from '../../../api/context.js';
@@ -16,10 +16,11 @@ import { Modal } from '../../../components/Modal.js';
 import { AddHardwareDialog, addHardware } from './AddHardware.js';
 import { DevicePage } from './DevicePage.js';
 import { BootPage, CpuPage, MemoryPage, OverviewPage, PerformancePage } from './GeneralPages.js';
-import { XmlDiff, XmlEditor } from './XmlEditor.js';
+import { XmlDiff } from './XmlEditor.js';
+import { DeviceXml, DomainXml, PageXml } from './XmlViews.js';
 import { describeChange, pageOf, pagesOf, previewApply } from './details-model.js';
 import { type DetailsState, useDetails } from './use-details.js';
-import { BrowsePathContext, type BrowsePath, IssueList } from './fields.js';
+import { BrowsePathContext, type BrowsePath } from './fields.js';
 import { FileBrowser } from '../../../components/FileBrowser.js';
 
 export interface DetailsTabProps {
@@ -91,9 +92,10 @@ export function DetailsTab({ connectionId, uuid, state, visible }: DetailsTabPro
 
   const pageProps = config && { config, details, edit: model.edit, issues, running };
   let content;
-  if (page === 'xml' || view === 'xml' || config === null) {
-    content = device && config !== null && page !== 'xml' ? <DeviceXml key={deviceKey} device={device} model={model} onFollow={setPage} /> : <DomainXml model={model} />;
-  } else if (page === 'overview') content = <OverviewPage {...pageProps!} />;
+  if (config === null || page === 'xml') content = <DomainXml model={model} />;
+  else if (view === 'xml' && device) content = <DeviceXml key={deviceKey} device={device} model={model} onFollow={setPage} />;
+  else if (view === 'xml' && isXmlPage(page)) content = <PageXml key={page} page={page} config={config} model={model} />;
+  else if (page === 'overview') content = <OverviewPage {...pageProps!} />;
   else if (page === 'performance') content = <PerformancePage details={details} />;
   else if (page === 'cpu') content = <CpuPage {...pageProps!} />;
   else if (page === 'memory') content = <MemoryPage {...pageProps!} />;
@@ -324,59 +326,5 @@ function Outcome({ model }: { model: DetailsState }) {
         Dismiss
       </button>
     </div>
-  );
-}
-
-/** The whole next-boot XML, edited as text. */
-function DomainXml({ model }: { model: DetailsState }) {
-  const xmlIssues = model.issues.filter((issue) => issue.subject === 'xml');
-  return (
-    <section className="dt-page" aria-label="Domain XML" data-testid="page-xml">
-      <h2>Domain XML (next boot)</h2>
-      <p className="dt-hint">Edits here and in the forms are the same document. libvirt checks it against its schema on Apply.</p>
-      <XmlEditor value={model.working} onChange={model.setWorking} issues={xmlIssues} label="Domain XML" testId="domain-xml-editor" />
-      <IssueList issues={model.issues} subject="xml" testId="xml-error" />
-    </section>
-  );
-}
-
-/** One device's XML: edits replace the device in the document once they are well-formed. */
-function DeviceXml({ device, model, onFollow }: { device: Device; model: DetailsState; onFollow(id: string): void }) {
-  const [draft, setDraft] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const text = draft ?? device.toXml();
-  return (
-    <section className="dt-page" aria-label={`${device.id} XML`} data-testid="page-device-xml">
-      <h2>{device.id} XML</h2>
-      <XmlEditor
-        value={text}
-        label={`${device.id} XML`}
-        testId="device-xml-editor"
-        onChange={(next) => {
-          setDraft(next);
-          try {
-            const element = parseElement(next);
-            if (element.name !== device.tag) {
-              setProblem(`The element must stay a <${device.tag}>`);
-              return;
-            }
-            setProblem(null);
-            const follow = model.edit((c) => {
-              const target = c.device(device.id);
-              return target ? c.replaceDevice(target, element) : undefined;
-            });
-            if (follow !== undefined && follow !== device.id) onFollow(follow);
-          } catch (e) {
-            setProblem(e instanceof XmlSyntaxError ? `Line ${e.line}, column ${e.column}: ${e.reason}` : (e as Error).message);
-          }
-        }}
-      />
-      {problem && (
-        <p className="dt-issues" role="alert" data-testid="xml-error">
-          {problem}
-        </p>
-      )}
-      <IssueList issues={model.issues} subject={device.id} testId="issue-device" />
-    </section>
   );
 }

@@ -8,16 +8,18 @@ import type { XmlEditorHandle } from './codemirror.js';
 export interface XmlEditorProps {
   value: string;
   onChange?(value: string): void;
-  /** Problems reported from elsewhere (libvirt), shown at their line or at the top. */
+  /** Problems found elsewhere (libvirt, a fragment's own checks), shown at their line or at the top. */
   issues?: readonly DetailsIssue[];
   readOnly?: boolean;
+  /** false for a fragment of several elements, whose editor reports its own problems as issues. */
+  checkWellFormed?: boolean;
   label: string;
   testId?: string;
 }
 
 const NO_ISSUES: readonly DetailsIssue[] = [];
 
-export function XmlEditor({ value, onChange, issues = NO_ISSUES, readOnly = false, label, testId }: XmlEditorProps) {
+export function XmlEditor({ value, onChange, issues = NO_ISSUES, readOnly = false, checkWellFormed = true, label, testId }: XmlEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<XmlEditorHandle | null>(null);
   // What the editor reads when it is created (asynchronously) and when it calls back.
@@ -36,6 +38,7 @@ export function XmlEditor({ value, onChange, issues = NO_ISSUES, readOnly = fals
       editor.current = createXmlEditor(parent, {
         doc: latest.current.value,
         readOnly,
+        checkWellFormed,
         label,
         onChange: (text) => latest.current.onChange?.(text),
         issues: () => latest.current.issues,
@@ -47,7 +50,7 @@ export function XmlEditor({ value, onChange, issues = NO_ISSUES, readOnly = fals
       editor.current?.destroy();
       editor.current = null;
     };
-  }, [readOnly, label]);
+  }, [readOnly, checkWellFormed, label]);
 
   useEffect(() => {
     editor.current?.setDoc(value);

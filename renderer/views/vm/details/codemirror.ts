@@ -5,7 +5,7 @@
 import { xml as xmlLanguage } from '@codemirror/lang-xml';
 import { type Diagnostic, forceLinting, lintGutter, linter } from '@codemirror/lint';
 import { unifiedMergeView } from '@codemirror/merge';
-import { EditorState } from '@codemirror/state';
+import { EditorState, StateEffect } from '@codemirror/state';
 import { EditorView, basicSetup } from 'codemirror';
 import type { DetailsIssue } from '../../../../shared/details/model.js';
 import { XmlSyntaxError, parse } from '../../../../shared/xml/document.js';
@@ -15,6 +15,17 @@ import { installCspStyleShims } from '../console/csp-styles.js';
 function offsetOf(state: EditorState, line: number, column: number): number {
   const lineInfo = state.doc.line(Math.min(Math.max(line, 1), state.doc.lines));
   return Math.min(lineInfo.from + Math.max(column - 1, 0), lineInfo.to);
+}
+
+/** Where an issue is marked: its column, else the text of its line (libvirt's schema errors have no column), else the start. */
+function issueRange(state: EditorState, issue: DetailsIssue): { from: number; to: number } {
+  if (issue.line === undefined) return { from: 0, to: 0 };
+  if (issue.column !== undefined) {
+    const at = offsetOf(state, issue.line, issue.column);
+    return { from: at, to: at };
+  }
+  const line = state.doc.line(Math.min(Math.max(issue.line, 1), state.doc.lines));
+  return { from: line.from + (line.text.length - line.text.trimStart().length), to: line.to };
 }
 
 /** Well-formedness problems of an XML text, as editor diagnostics. */
@@ -33,6 +44,8 @@ export function wellFormedness(state: EditorState): Diagnostic[] {
 export interface XmlEditorOptions {
   doc: string;
   readOnly: boolean;
+  /** Whether the text must be one XML document (a fragment's editor reports its own problems as issues). */
+  checkWellFormed: boolean;
   label: string;
   onChange(value: string): void;
   /** Problems reported from elsewhere (libvirt), read whenever the editor lints. */
@@ -45,6 +58,9 @@ export interface XmlEditorHandle {
   relint(): void;
   destroy(): void;
 }
+
+/** Dispatched when issues() changed: forceLinting alone only hurries a lint already due after an edit. */
+const issuesChanged = StateEffect.define<null>();
 
 export function createXmlEditor(parent: HTMLElement, options: XmlEditorOptions): XmlEditorHandle {
   // CodeMirror styles itself with <style> elements and style attributes, which the CSP refuses.
@@ -59,13 +75,10 @@ export function createXmlEditor(parent: HTMLElement, options: XmlEditorOptions):
         lintGutter(),
         linter(
           (v) => [
-            ...wellFormedness(v.state),
-            ...options.issues().map((issue): Diagnostic => {
-              const at = issue.line === undefined ? 0 : offsetOf(v.state, issue.line, issue.column ?? 1);
-              return { from: at, to: at, severity: 'error', message: issue.message, source: 'libvirt' };
-            }),
+            ...(options.checkWellFormed ? wellFormedness(v.state) : []),
+            ...options.issues().map((issue): Diagnostic => ({ ...issueRange(v.state, issue), severity: 'error', message: issue.message })),
           ],
-          { delay: 150 },
+          { delay: 150, needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((effect) => effect.is(issuesChanged))) },
         ),
         EditorState.readOnly.of(options.readOnly),
         EditorView.editable.of(!options.readOnly),
@@ -81,7 +94,10 @@ export function createXmlEditor(parent: HTMLElement, options: XmlEditorOptions):
       const current = view.state.doc.toString();
       if (current !== value) view.dispatch({ changes: { from: 0, to: current.length, insert: value } });
     },
-    relint: () => forceLinting(view),
+    relint: () => {
+      view.dispatch({ effects: issuesChanged.of(null) });
+      forceLinting(view);
+    },
     destroy: () => view.destroy(),
   };
 }

@@ -2,7 +2,7 @@
 // well-formed while the XML tab is being typed in), parsed on demand with shared/xml; edits parse,
 // change the document in place and serialize, so whatever an edit does not touch stays as it was.
 import { compareConfigs, planLive } from '../../../../shared/details/changes.js';
-import { FIXED_PAGES, deviceLabel } from '../../../../shared/details/config.js';
+import { FIXED_PAGES, PAGE_LABELS, deviceLabel } from '../../../../shared/details/config.js';
 import type { ConfigChange, DetailsIssue, VmDetails } from '../../../../shared/details/model.js';
 import type { ApiErrorIssue } from '../../../../shared/models/error.js';
 import { XmlSyntaxError } from '../../../../shared/xml/document.js';
@@ -81,14 +81,6 @@ export interface PageEntry {
   group: 'general' | 'devices';
 }
 
-const FIXED_LABELS: Record<(typeof FIXED_PAGES)[number], string> = {
-  overview: 'Overview',
-  performance: 'Performance',
-  cpu: 'CPUs',
-  memory: 'Memory',
-  boot: 'Boot Options',
-};
-
 /** Kinds listed in the sidebar, in virt-manager's order; others come after. */
 const SIDEBAR_ORDER = ['disk', 'interface', 'input', 'graphics', 'sound', 'serial', 'parallel', 'console', 'channel', 'hostdev', 'redirdev', 'video', 'controller', 'filesystem', 'tpm', 'rng', 'watchdog', 'panic', 'memballoon'];
 
@@ -98,7 +90,7 @@ function sidebarRank(device: Device): number {
 }
 
 export function pagesOf(config: DomainConfig | null): PageEntry[] {
-  const fixed = FIXED_PAGES.map((id) => ({ id, label: FIXED_LABELS[id], group: 'general' as const }));
+  const fixed = FIXED_PAGES.map((id) => ({ id, label: PAGE_LABELS[id], group: 'general' as const }));
   if (config === null) return fixed;
   const devices = config
     .devices()

@@ -30,6 +30,8 @@ export interface DetailsState {
   setAutostart(autostart: boolean): void;
   revert(): void;
   apply(): Promise<ApplyOutcome | null>;
+  /** libvirt's schema's problems with `xml` (nothing is applied); empty when valid. */
+  validate(xml: string): Promise<DetailsIssue[]>;
   dismissOutcome(): void;
 }
 
@@ -162,6 +164,7 @@ export function useDetails(connectionId: string, uuid: string, active: boolean, 
     setAutostart: (value: boolean) => setState((previous) => ({ ...previous, autostart: value, serverIssues: [] })),
     revert,
     apply,
+    validate: (xml: string) => client.call('details.validate', { connectionId, xml }),
     dismissOutcome: () => setLastOutcome(null),
   };
 }
