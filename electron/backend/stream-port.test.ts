@@ -13,6 +13,7 @@ import type { Outcome } from '../../shared/api/dispatch.js';
 import { FlowGate } from '../../shared/api/flow.js';
 import { type PagePort, openStreamOverPort } from '../../shared/api/stream-port.js';
 import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../../e2e/console-lab.js';
+import { until } from '../test/backend-harness.js';
 import { Received, write } from '../test/received.js';
 import { type Backend, createBackend } from './backend.js';
 import { ApiSession } from './session.js';
@@ -39,22 +40,29 @@ describe.skipIf(!ready)('console streams over a MessagePort (the Electron transp
   const vm = () => ({ connectionId: 'launch', uuid: guest.uuid });
 
   /** Opens a stream the way the preload and main.ts do; `gate` is main's backpressure. */
-  function open(channel: string, params: unknown, gate = new FlowGate()): { rx: Received; opened: Promise<Outcome<StreamHandle>>; served: Promise<void> } {
+  function open(channel: string, params: unknown, gate = new FlowGate()): { rx: Received; opened: Promise<Outcome<StreamHandle>> } {
     const { port1, port2 } = new MessageChannel();
     const rx = new Received();
     const outcome = openStreamOverPort(port1 as unknown as PagePort, rx.sink);
-    const served = serveStreamPort(session, asMessagePortMain(port2), channel, params, gate);
-    return { rx, opened: outcome, served };
+    void serveStreamPort(session, asMessagePortMain(port2), channel, params, gate);
+    return { rx, opened: outcome };
   }
   async function refusal(channel: string, params: unknown) {
     const outcome = await open(channel, params).opened;
     if (outcome.ok) throw new Error(`${channel} opened`);
     return outcome.error;
   }
-  async function opened(stream: ReturnType<typeof open>): Promise<StreamHandle> {
-    const outcome = await stream.opened;
-    if (!outcome.ok) throw new Error(outcome.error.message);
-    return outcome.value;
+  /** Opens the serial console, once the previous test's session has let go of it (main closes it soon after the page does). */
+  async function openSerial(gate?: FlowGate): Promise<{ rx: Received; handle: StreamHandle }> {
+    return until(
+      async () => {
+        const stream = open('console.serial', vm(), gate);
+        const outcome = await stream.opened;
+        return outcome.ok ? { rx: stream.rx, handle: outcome.value } : undefined;
+      },
+      10_000,
+      'the serial console free',
+    );
   }
 
   beforeAll(async () => {
@@ -75,28 +83,24 @@ describe.skipIf(!ready)('console streams over a MessagePort (the Electron transp
 
   it('carries the serial console both ways, and the page acknowledges what it took', async () => {
     const gate = new FlowGate();
-    const stream = open('console.serial', vm(), gate);
-    const handle = await opened(stream);
-    await stream.rx.waitFor('tiny# ', 120_000, () => write(handle, '\r'));
+    const stream = await openSerial(gate);
+    await stream.rx.waitFor('tiny# ', 120_000, () => write(stream.handle, '\r'));
     stream.rx.text = '';
     // Enough output for several messages: every byte comes back acknowledged.
-    write(handle, 'seq 1 3000; echo port-$((6*7))\r');
+    write(stream.handle, 'seq 1 3000; echo port-$((6*7))\r');
     await stream.rx.waitFor(/port-42/, 60_000);
     expect(stream.rx.text).toContain('\r\n2999\r\n3000\r\n');
     await expect.poll(() => gate.inFlight, { timeout: 5_000 }).toBe(0);
     // Closing on the page releases the console in libvirt: opening it again needs no force.
-    handle.close();
-    await stream.served;
-    const again = open('console.serial', vm());
-    const second = await opened(again);
-    await again.rx.waitFor('tiny# ', 30_000, () => write(second, '\r'));
-    second.close();
+    stream.handle.close();
+    const again = await openSerial();
+    await again.rx.waitFor('tiny# ', 30_000, () => write(again.handle, '\r'));
+    again.handle.close();
   });
 
   it('ends the stream on the page when the guest goes away', async () => {
-    const stream = open('console.serial', vm());
-    const handle = await opened(stream);
-    await stream.rx.waitFor('tiny# ', 30_000, () => write(handle, '\r'));
+    const stream = await openSerial();
+    await stream.rx.waitFor('tiny# ', 30_000, () => write(stream.handle, '\r'));
     virsh('destroy', guest.name);
     await stream.rx.waitForEnd();
     expect(stream.rx.ended).toBeNull();

@@ -24,6 +24,8 @@ export interface Harness {
   events: EventMessage[];
   /** libvirt calls made through the binding, by name, in order. */
   calls: string[];
+  /** Their arguments, at the same positions. */
+  callArgs: unknown[][];
   configDir: string;
   call<M extends MethodName>(method: M, params?: MethodParams<M>): Promise<MethodResult<M>>;
   /** The first event from now on (or already received when `since` is given) that matches. */
@@ -32,19 +34,21 @@ export interface Harness {
 }
 
 /** The real binding (or `base`), counting the calls made through it. */
-export function countingBinding(base: NativeBinding = loadBinding()): { binding: NativeBinding; calls: string[] } {
+export function countingBinding(base: NativeBinding = loadBinding()): { binding: NativeBinding; calls: string[]; callArgs: unknown[][] } {
   const calls: string[] = [];
+  const callArgs: unknown[][] = [];
   const binding = new Proxy(base, {
     get(target, key, receiver) {
       const value: unknown = Reflect.get(target, key, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         calls.push(String(key));
+        callArgs.push(args);
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
   });
-  return { binding, calls };
+  return { binding, calls, callArgs };
 }
 
 export async function startHarness(options: Omit<BackendOptions, 'binding' | 'configDir'> & { binding?: NativeBinding } = {}): Promise<Harness> {
@@ -59,6 +63,7 @@ export async function startHarness(options: Omit<BackendOptions, 'binding' | 'co
     session,
     events,
     calls: counting.calls,
+    callArgs: counting.callArgs,
     configDir,
     async call(method, params) {
       const outcome = await session.call(method, params);
