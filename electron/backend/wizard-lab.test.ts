@@ -12,11 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainBatch, loadBinding } from '../../native/index.js';
 import type { EventMessage, MethodName, MethodParams, MethodResult } from '../../shared/api/contract.js';
-import type { WizardFinished, WizardOutcome, WizardPlan, WizardProgress } from '../../shared/models/wizard.js';
+import type { WizardPlan } from '../../shared/models/wizard.js';
 import { DomainConfig } from '../../shared/xml/domain.js';
 import { type Backend, createBackend } from './backend.js';
 import { ApiSession } from './session.js';
 import { serveDebianTree } from '../test/lab.js';
+import { runCreation } from '../test/wizard-fixture.js';
 
 const lv = loadBinding();
 const noDaemon = process.env.VIREO_NO_DAEMON === '1';
@@ -44,18 +45,7 @@ suite(title, () => {
     return outcome.value as MethodResult<M>;
   }
 
-  async function create(params: MethodParams<'wizard.create'>): Promise<{ progress: WizardProgress[]; outcome: WizardOutcome }> {
-    const since = events.length;
-    const { operationId } = await call('wizard.create', params);
-    const isFinished = (m: EventMessage): m is { event: 'wizard.finished'; payload: WizardFinished } => m.event === 'wizard.finished' && m.payload.operationId === operationId;
-    let finished = events.slice(since).find(isFinished);
-    while (!finished) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      finished = events.slice(since).find(isFinished);
-    }
-    const progress = events.slice(since).flatMap((m) => (m.event === 'wizard.progress' && m.payload.operationId === operationId ? [m.payload] : []));
-    return { progress, outcome: finished.payload.outcome };
-  }
+  const create = (params: MethodParams<'wizard.create'>) => runCreation(call, events, params);
 
   const conn = () => backend.connections.requireHandle('launch');
   const plan = (name: string, extra: Partial<WizardPlan>): WizardPlan => ({

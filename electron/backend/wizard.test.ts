@@ -9,24 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainBatch, loadBinding } from '../../native/index.js';
 import type { EventMessage, MethodName, MethodParams, MethodResult } from '../../shared/api/contract.js';
 import type { ApiError } from '../../shared/models/error.js';
-import type { WizardFinished, WizardOutcome, WizardPlan, WizardProgress } from '../../shared/models/wizard.js';
+import type { WizardOutcome, WizardPlan, WizardProgress } from '../../shared/models/wizard.js';
 import { DomainConfig } from '../../shared/xml/domain.js';
 import { type Backend, createBackend } from './backend.js';
 import { ApiSession } from './session.js';
+import { makeDebianIso, runCreation } from '../test/wizard-fixture.js';
 
 const lv = loadBinding();
 const dir = mkdtempSync(join(tmpdir(), 'vireo-wizard-'));
 const configDir = join(dir, 'config');
 const tag = `vireo-wiz-${process.pid}`;
 
-const iso = (() => {
-  const content = join(dir, 'iso-content');
-  mkdirSync(content);
-  writeFileSync(join(content, 'README'), 'install me');
-  const path = join(dir, 'debian.iso');
-  execFileSync('genisoimage', ['-quiet', '-V', 'Debian 11.5.0 amd64 n', '-o', path, content]);
-  return path;
-})();
+const iso = makeDebianIso(dir);
 const image = join(dir, 'base.qcow2');
 execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '48M']);
 const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop';
@@ -70,17 +64,9 @@ const plan = (name: string, extra: Partial<WizardPlan> = {}): WizardPlan => ({
 
 /** Runs a creation to its end: its progress reports and its outcome (from the event and from wizard.operation). */
 async function create(params: MethodParams<'wizard.create'>): Promise<{ progress: WizardProgress[]; outcome: WizardOutcome }> {
-  const since = events.length;
-  const { operationId } = await call('wizard.create', params);
-  const isFinished = (m: EventMessage): m is { event: 'wizard.finished'; payload: WizardFinished } => m.event === 'wizard.finished' && m.payload.operationId === operationId;
-  let finished = events.slice(since).find(isFinished);
-  while (!finished) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    finished = events.slice(since).find(isFinished);
-  }
-  const progress = events.slice(since).flatMap((m) => (m.event === 'wizard.progress' && m.payload.operationId === operationId ? [m.payload] : []));
-  expect(await call('wizard.operation', { operationId })).toMatchObject({ state: 'done', outcome: finished.payload.outcome });
-  return { progress, outcome: finished.payload.outcome };
+  const { operationId, progress, outcome } = await runCreation(call, events, params);
+  expect(await call('wizard.operation', { operationId })).toMatchObject({ state: 'done', outcome });
+  return { progress, outcome };
 }
 
 const conn = () => backend.connections.requireHandle('demo');

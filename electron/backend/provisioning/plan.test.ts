@@ -1,12 +1,13 @@
 // Plans on libvirt's test driver (in-process, no daemon): the XML of every install method, defined
 // with libvirt's schema validation, and each wizard page's checks with their exact messages.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBinding } from '../../../native/index.js';
 import { DomainConfig } from '../../../shared/xml/domain.js';
+import { makeDebianIso } from '../../test/wizard-fixture.js';
 import { type OsCatalogue, loadOsCatalogue } from './osinfo.js';
 import {
   type DomainConfigs,
@@ -34,14 +35,7 @@ function file(name: string, content: string | Buffer = 'x'): string {
   return path;
 }
 
-const iso = (() => {
-  const content = join(dir, 'iso-content');
-  mkdirSync(content);
-  writeFileSync(join(content, 'README'), 'install me');
-  const path = join(dir, 'debian.iso');
-  execFileSync('genisoimage', ['-quiet', '-V', 'Debian 11.5.0 amd64 n', '-o', path, content]);
-  return path;
-})();
+const iso = makeDebianIso(dir);
 const cloudImage = join(dir, 'cloud.qcow2');
 execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', cloudImage, '32M']);
 const importImage = join(dir, 'import.img');
