@@ -32,10 +32,15 @@ export interface GuestOptions {
   vncPassword?: string;
   /** The graphics device: VNC (default), SPICE only, or none. */
   graphics?: 'vnc' | 'spice' | 'none';
+  /** The display adapter: VGA (default) or virtio-gpu, which follows the size the viewer asks for. */
+  video?: 'vga' | 'virtio';
+  /** QEMU's clipboard agent channel, served by the guest's vdagent (see scripts/tiny-guest-xml.sh). */
+  clipboardAgent?: boolean;
 }
 
 export function tinyGuestXml(name: string, options: GuestOptions = {}): string {
-  let xml = execFileSync('bash', [join(repo, 'scripts', 'tiny-guest-xml.sh'), name], { encoding: 'utf8' });
+  const env = { ...process.env, VIDEO: options.video ?? 'vga', VDAGENT: options.clipboardAgent ? '1' : '0' };
+  let xml = execFileSync('bash', [join(repo, 'scripts', 'tiny-guest-xml.sh'), name], { encoding: 'utf8', env });
   const graphics = /<graphics type='vnc'[^>]*>[\s\S]*?<\/graphics>/;
   if (!graphics.test(xml)) throw new Error('tiny-guest-xml.sh no longer writes the VNC <graphics> this helper edits');
   if (options.graphics === 'spice') {

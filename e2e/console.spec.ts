@@ -4,44 +4,12 @@
 // send-key, screenshot, scaling, keyboard release), reconnects after a reboot and a power cycle,
 // a VNC password, and a SPICE-only guest. Needs `bash scripts/lab.sh start`.
 import { readFileSync } from 'node:fs';
-import { type Browser, type Locator, type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from '@playwright/test';
 import { strokeFor } from '../renderer/views/vm/console/keyboard.js';
 import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from './console-lab.js';
-import { vmWindowUrl, watchCspAndPageErrors } from './shell.js';
+import { activeLayer, chooseConsole, openVmWindow, terminalText, textAfter } from './console-page.js';
 
 const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
-const CONNECTION = 'qemu-system'; // the lab's daemon, detected by the browser shell
-
-async function openVmWindow(browser: Browser, uuid: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-  const errors = watchCspAndPageErrors(page);
-  await page.goto(vmWindowUrl(process.env.VIREO_URL ?? '', CONNECTION, uuid, 'console'));
-  await expect(page.getByTestId('vm-window')).toBeVisible();
-  // The lab's connection is detected but not connected: the window offers to connect.
-  const connect = page.getByTestId('vm-window-disconnected').getByRole('button', { name: 'Connect' });
-  await expect(connect.or(page.getByTestId('console-select')).first()).toBeVisible({ timeout: 20_000 });
-  if (await connect.isVisible()) await connect.click();
-  await expect(page.getByTestId('console-select')).toBeVisible({ timeout: 20_000 });
-  return { page, errors };
-}
-
-const chooseConsole = (page: Page, label: string | RegExp) =>
-  page
-    .getByTestId('console-select')
-    .locator('option', { hasText: label })
-    .first()
-    .getAttribute('value')
-    .then((value) => page.getByTestId('console-select').selectOption(value!));
-
-const activeLayer = (page: Page) => page.locator('.console-layer.active');
-const terminalText = (page: Page): Locator => activeLayer(page).locator('.xterm-rows');
-
-/** The terminal's visible text after the last `marker` (null while the marker is not there). */
-async function textAfter(page: Page, marker: string): Promise<string | null> {
-  const text = (await terminalText(page).textContent()) ?? '';
-  const at = text.lastIndexOf(marker);
-  return at < 0 ? null : text.slice(at + marker.length);
-}
 
 /** The DOM this file touches in the page (the Node side has no DOM types). */
 interface PageCanvas {

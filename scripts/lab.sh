@@ -259,8 +259,8 @@ if [ "$START_DEFAULT_NET" = 1 ]; then
   fi
 fi
 
-# Tiny guest: build when missing or when make-tiny-guest.sh changed.
-want=$(sha256sum < "$REPO/scripts/make-tiny-guest.sh" | cut -d' ' -f1)
+# Tiny guest: build when missing or when make-tiny-guest.sh or the agent it compiles changed.
+want=$(cat "$REPO/scripts/make-tiny-guest.sh" "$REPO/scripts/tiny-guest/vdagent.c" | sha256sum | cut -d' ' -f1)
 have=$(cat "$GUEST_DIR/.stamp" 2>/dev/null || true)
 if [ ! -f "$GUEST_DIR/vmlinuz" ] || [ ! -f "$GUEST_DIR/initramfs.img" ] || [ "$want" != "$have" ]; then
   t=$(date +%s.%N)

@@ -6,23 +6,28 @@
 #   OUTDIR/vmlinuz        Debian bookworm kernel (from the linux-image-amd64 dependency), bzImage
 #   OUTDIR/vmlinux        the same kernel uncompressed (ELF, PVH entry): boots ~3.5 s faster under
 #                         TCG; tiny-guest-xml.sh uses it when present
-#   OUTDIR/initramfs.img  gzip'd newc cpio: busybox-static + /init + a few virtio/ACPI modules
+#   OUTDIR/initramfs.img  gzip'd newc cpio: busybox-static + /init + a few virtio/ACPI/DRM modules
+#                         + a minimal clipboard agent (tiny-guest/vdagent.c)
 #   OUTDIR/disk.qcow2     empty 64 MiB qcow2 template (copy it; don't share it between guests)
-#   OUTDIR/.stamp         sha256 of this script (scripts/lab.sh rebuilds when it changes)
+#   OUTDIR/.stamp         sha256 of this script + tiny-guest/vdagent.c (scripts/lab.sh rebuilds when
+#                         it changes)
 #   OUTDIR/kernel-version the guest kernel's release (uname -r)
 #
 # Guest behaviour: /init mounts proc/sys/devtmpfs, loads virtio + power-button modules,
 # brings up eth0 with udhcpc if there is one, prints "TINY-GUEST-READY <kernel>" on the
 # serial console (ttyS0) and on tty1 (VGA/VNC; a bochs-drm framebuffer console when booted
-# through PVH), then runs a root shell with the prompt "tiny# " on both, respawned forever.
-# An ACPI power-button press (virsh shutdown) powers the guest off.
+# through PVH, a virtio-gpu one with a virtio display), then runs a root shell with the prompt
+# "tiny# " on both, respawned forever. An ACPI power-button press (virsh shutdown) powers the
+# guest off. With QEMU's clipboard agent port (com.redhat.spice.0) it starts the agent:
+# `vdagent-copy TEXT` puts TEXT on the guest clipboard, and text pasted from the host is written
+# to /tmp/clipboard.
 #
 # Environment:
 #   CACHE_DIR=dir        where the kernel .deb is cached (default OUTDIR/.cache; lab.sh
 #                        uses .lab/cache so a rebuilt guest does not download again)
 #   KERNEL_DEB=path.deb  use this kernel package instead of downloading one
-# Needs: busybox-static, dpkg-deb, xz, apt-get (only to download the kernel .deb once),
-# qemu-img (optional, for disk.qcow2). Idempotent; files are replaced atomically.
+# Needs: busybox-static, gcc + libc6-dev (static agent), dpkg-deb, xz, apt-get (only to download
+# the kernel .deb once), qemu-img (optional, for disk.qcow2). Idempotent; files are replaced atomically.
 set -euo pipefail
 
 OUT=${1:?usage: $0 OUTDIR}
@@ -31,6 +36,7 @@ OUT=$(cd "$OUT" && pwd)
 CACHE=${CACHE_DIR:-$OUT/.cache}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
+AGENT_SRC=$(cd "$(dirname "$0")" && pwd)/tiny-guest/vdagent.c
 T0=$(date +%s.%N)
 log() { echo "[make-tiny-guest] $*"; }
 
@@ -71,7 +77,11 @@ WORK=$(mktemp -d "$CACHE/build.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 KX=$WORK/kx
 mkdir -p "$KX"
-MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk virtio_console virtio_balloon evdev button drm drm_kms_helper ttm drm_ttm_helper drm_vram_helper bochs"
+# The DRM drivers in the order /init loads them: dependencies first, as each .ko's depends= says
+# (strings X.ko | grep ^depends=; the tiny guest has no modprobe to work it out).
+BOCHS_MODS="drm drm_kms_helper ttm drm_ttm_helper drm_vram_helper bochs"
+VIRTIO_GPU_MODS="drm drm_kms_helper drm_shmem_helper virtio_dma_buf virtio-gpu"
+MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk virtio_console virtio_balloon evdev button $BOCHS_MODS $VIRTIO_GPU_MODS"
 dpkg-deb --fsys-tarfile "$KERNEL_DEB" | tar -x -C "$KX" --wildcards \
   './boot/vmlinuz-*' \
   './lib/modules/*/kernel/drivers/virtio/*.ko' \
@@ -87,7 +97,9 @@ dpkg-deb --fsys-tarfile "$KERNEL_DEB" | tar -x -C "$KX" --wildcards \
   './lib/modules/*/kernel/drivers/gpu/drm/ttm/ttm.ko' \
   './lib/modules/*/kernel/drivers/gpu/drm/drm_ttm_helper.ko' \
   './lib/modules/*/kernel/drivers/gpu/drm/drm_vram_helper.ko' \
-  './lib/modules/*/kernel/drivers/gpu/drm/tiny/bochs.ko'
+  './lib/modules/*/kernel/drivers/gpu/drm/tiny/bochs.ko' \
+  './lib/modules/*/kernel/drivers/gpu/drm/drm_shmem_helper.ko' \
+  './lib/modules/*/kernel/drivers/gpu/drm/virtio/virtio-gpu.ko'
 
 # vmlinux: the uncompressed ELF inside the bzImage. QEMU boots it through its PVH entry point,
 # skipping the xz decompression that takes ~3.5 s under TCG. Without the bzImage's real-mode
@@ -107,10 +119,20 @@ R=$WORK/root
 mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root,lib/modules,mnt,run}
 cp "$BUSYBOX" "$R/bin/busybox"
 for a in $("$BUSYBOX" --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
-for m in $MODS; do
+for m in $(printf '%s\n' $MODS | sort -u); do
   f=$(find "$KX/lib/modules" -name "$m.ko" | head -1)
   [ -n "$f" ] && cp "$f" "$R/lib/modules/"
 done
+echo "$BOCHS_MODS" > "$R/lib/modules/bochs.load"
+echo "$VIRTIO_GPU_MODS" > "$R/lib/modules/virtio-gpu.load"
+# the clipboard agent (tiny-guest-xml.sh VDAGENT=1): static, the initramfs has no libc
+gcc -static -Os -s -o "$R/bin/vdagent" "$AGENT_SRC"
+cat > "$R/bin/vdagent-copy" <<'EOF'
+#!/bin/sh
+# vdagent-copy TEXT: puts TEXT on the guest clipboard (the agent reads it from its fifo)
+printf '%s' "$*" > /run/vdagent-copy
+EOF
+chmod +x "$R/bin/vdagent-copy"
 echo "root:x:0:0:root:/root:/bin/sh" > "$R/etc/passwd"
 echo "root:x:0:" > "$R/etc/group"
 echo tiny > "$R/etc/hostname"
@@ -140,14 +162,31 @@ for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
          failover net_failover virtio_net virtio_blk virtio_console virtio_balloon evdev button; do
   [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko 2>/dev/null
 done
-# PVH boot (vmlinux) has no VGA text console: give tty1 a framebuffer console via bochs-drm
-if grep -q dummy /sys/class/vtconsole/vtcon0/name 2>/dev/null; then
-  for m in drm drm_kms_helper ttm drm_ttm_helper drm_vram_helper bochs; do
-    [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko 2>/dev/null
+pci_device() {  # VENDOR:DEVICE (e.g. 0x1af4:0x1050) is on the PCI bus
+  for d in /sys/bus/pci/devices/*; do
+    read -r vendor < "$d/vendor"; read -r device < "$d/device"
+    [ "$vendor:$device" = "$1" ] && return 0
   done
+  return 1
+}
+# A virtio GPU (1af4:1050) gets its DRM driver, whose display follows the size the VNC client asks
+# for. Else, PVH boot (vmlinux) has no VGA text console: give tty1 a framebuffer console via bochs-drm.
+drm_mods=
+if pci_device 0x1af4:0x1050; then
+  drm_mods=$(cat /lib/modules/virtio-gpu.load)
+elif grep -q dummy /sys/class/vtconsole/vtcon0/name 2>/dev/null; then
+  drm_mods=$(cat /lib/modules/bochs.load)
 fi
+for m in $drm_mods; do
+  [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko 2>/dev/null
+done
 ip link set lo up
 sleep 0.3
+# QEMU's clipboard agent port (tiny-guest-xml.sh VDAGENT=1): share the clipboard with VNC clients
+for p in /sys/class/virtio-ports/*; do
+  [ -r "$p/name" ] && read -r name < "$p/name" || continue
+  [ "$name" = com.redhat.spice.0 ] && vdagent "/dev/${p##*/}" /run/vdagent-copy /tmp/clipboard &
+done
 # ACPI power button (virsh shutdown) -> power off
 for d in /sys/class/input/event*; do
   [ -e "$d/device/name" ] || continue
@@ -184,7 +223,7 @@ if command -v qemu-img >/dev/null && [ ! -f "$OUT/disk.qcow2" ]; then
   qemu-img create -q -f qcow2 "$OUT/disk.qcow2" 64M
 fi
 KVER=$(basename "$(ls -d "$KX"/lib/modules/*)")
-sha256sum < "$0" | cut -d' ' -f1 > "$OUT/.stamp"
+cat "$0" "$AGENT_SRC" | sha256sum | cut -d' ' -f1 > "$OUT/.stamp"
 echo "$KVER" > "$OUT/kernel-version"
 ls -la "$OUT"
 awk -v a="$T0" -v b="$(date +%s.%N)" -v k="$KVER" \

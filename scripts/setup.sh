@@ -19,8 +19,8 @@ PKGS=(
   # the libvirt daemon + QEMU driver, without libvirt-daemon-system (systemd)
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon-config-network
   qemu-system-x86 qemu-utils dnsmasq-base iptables
-  # tiny test guest (busybox initramfs), cloud-init style ISOs, OS metadata
-  busybox-static genisoimage osinfo-db libosinfo-bin
+  # tiny test guest (busybox initramfs, its static clipboard agent), cloud-init style ISOs, OS metadata
+  busybox-static gcc libc6-dev genisoimage osinfo-db libosinfo-bin
   # e2e tests (Playwright drives Debian's Chromium), ssh for remote-URI tests
   chromium openssh-server openssh-client
   # console benchmark baseline (noVNC through websockify)

@@ -6,7 +6,7 @@
 #
 # OUTDIR holds vmlinux/vmlinuz + initramfs.img from make-tiny-guest.sh (default: REPO/.lab/guest, built by
 # `bash scripts/lab.sh start`). The guest: type='qemu' (TCG: KVM guests hang on these machines),
-# direct kernel boot, serial pty + console, VNC on 127.0.0.1 (autoport), vga video, ACPI
+# direct kernel boot, serial pty + console, VNC on 127.0.0.1 (autoport), vga video (VIDEO), ACPI
 # (virsh shutdown powers it off), no memballoon, on_poweroff destroy, no disk, no network.
 #
 # Environment:
@@ -20,6 +20,12 @@
 #   SERIAL_LOG=path  also log the serial console to this file (written by virtlogd); "1" means
 #                    /var/log/libvirt/qemu/NAME-serial.log
 #   UUID=..          fixed UUID (default: libvirt generates one)
+#   VIDEO=vga|virtio the display adapter (default vga: the guest draws its console with bochs-drm);
+#                    virtio: virtio-gpu, which resizes the guest display to what a VNC client asks
+#                    for (VNC SetDesktopSize -> QEMU UI info -> the guest's preferred mode)
+#   VDAGENT=1        add QEMU's qemu-vdagent channel (com.redhat.spice.0) with the clipboard on:
+#                    the guest's agent then shares its clipboard with VNC clients (vdagent-copy TEXT
+#                    puts TEXT on it; text from the client lands in /tmp/clipboard)
 set -euo pipefail
 
 NAME=${1:?usage: $0 NAME [OUTDIR]}
@@ -63,6 +69,18 @@ net_xml=""
       <model type='virtio'/>
     </interface>"
 
+VIDEO=${VIDEO:-vga}
+case "$VIDEO" in vga|virtio) ;; *) echo "tiny-guest-xml: VIDEO must be vga or virtio, not '$VIDEO'" >&2; exit 1 ;; esac
+
+vdagent_xml=""
+[ "${VDAGENT:-0}" = 1 ] && vdagent_xml="
+    <channel type='qemu-vdagent'>
+      <source>
+        <clipboard copypaste='yes'/>
+      </source>
+      <target type='virtio' name='com.redhat.spice.0'/>
+    </channel>"
+
 log_xml=""
 if [ -n "${SERIAL_LOG:-}" ] && [ "${SERIAL_LOG}" != 0 ]; then
   lf=$SERIAL_LOG
@@ -95,12 +113,12 @@ cat <<EOF
     </serial>
     <console type='pty'>
       <target type='serial' port='0'/>
-    </console>
+    </console>${vdagent_xml}
     <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>
       <listen type='address' address='127.0.0.1'/>
     </graphics>
     <video>
-      <model type='vga'/>
+      <model type='${VIDEO}'/>
     </video>
     <memballoon model='none'/>
   </devices>

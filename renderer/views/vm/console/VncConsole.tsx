@@ -43,6 +43,8 @@ export function VncConsole({ connectionId, uuid, index, vmName, live, active, on
   const [clipboardOpen, setClipboardOpen] = useState(false);
   const [clipText, setClipText] = useState('');
   const isLiveNow = useEffectEvent(() => live);
+  const resizeRefusal = state?.resizeRefusal ?? null;
+  const reportResizeRefusal = useEffectEvent((reason: string) => onMessage(`The guest display cannot be resized: the VNC server answered "${reason}"`, true));
 
   useEffect(() => {
     const session = new VncSession(client, { connectionId, uuid, index }, screenRef.current!, setState);
@@ -60,6 +62,9 @@ export function VncConsole({ connectionId, uuid, index, vmName, live, active, on
   }, [active]);
   useEffect(() => sessionRef.current?.setScale(scale), [scale]);
   useEffect(() => sessionRef.current?.setResizeGuest(resizeGuest), [resizeGuest]);
+  useEffect(() => {
+    if (resizeRefusal !== null) reportResizeRefusal(resizeRefusal);
+  }, [resizeRefusal]);
 
   useEffect(() => {
     const onChange = () => {
@@ -125,7 +130,7 @@ export function VncConsole({ connectionId, uuid, index, vmName, live, active, on
           </select>
         </label>
         <label title={state?.resizeSupported ? 'Resize the guest display to the window' : 'This display cannot be resized by the viewer (it needs e.g. virtio-gpu or QXL with a guest agent)'}>
-          <input type="checkbox" checked={resizeGuest} disabled={!state?.resizeSupported} onChange={(e) => setResizeGuest(e.target.checked)} />
+          <input type="checkbox" checked={resizeGuest && !!state?.resizeSupported} disabled={!state?.resizeSupported} onChange={(e) => setResizeGuest(e.target.checked)} />
           Resize guest
         </label>
         <button type="button" onClick={() => void toggleFullscreen()} aria-pressed={fullscreen}>

@@ -18,6 +18,8 @@ export interface VncState {
   grabbed: boolean;
   /** The server can resize the guest's display to the window (ExtendedDesktopSize). */
   resizeSupported: boolean;
+  /** Why the server refused to resize the display, when it did (this connection). */
+  resizeRefusal: string | null;
   /** The guest's screen size, once connected. */
   size: { width: number; height: number } | null;
   /** The last text the guest put on its clipboard (needs a guest agent). */
@@ -36,6 +38,14 @@ const initialLink: LinkState = { phase: 'not-running', attempt: 0, error: null, 
 // noVNC keeps this private; the setting is offered only when the server announced support.
 const supportsResize = (rfb: RFB): boolean => Boolean(Reflect.get(rfb, '_supportsSetDesktopSize'));
 
+// The statuses of an ExtendedDesktopSize answer that mean "no" (RFB 7.8.2; 4, QEMU's "forwarded
+// to the guest's display", is a yes that comes true when the guest changes its mode).
+const RESIZE_REFUSALS: Record<number, string> = {
+  1: 'resizing is administratively prohibited',
+  2: 'out of resources',
+  3: 'invalid screen layout',
+};
+
 export class VncSession {
   private rfb: RFB | null = null;
   /** Connections we closed ourselves: their 'disconnect' is no drop to reconnect from. */
@@ -49,7 +59,7 @@ export class VncSession {
   private readonly reconnector: Reconnector;
   private disposed = false;
   private sizeTimer: ReturnType<typeof setInterval> | null = null;
-  private state: VncState = { link: initialLink, password: 'none', grabbed: false, resizeSupported: false, size: null, guestClipboard: null, bytesIn: 0 };
+  private state: VncState = { link: initialLink, password: 'none', grabbed: false, resizeSupported: false, resizeRefusal: null, size: null, guestClipboard: null, bytesIn: 0 };
 
   constructor(
     private readonly client: ApiClient,
@@ -158,7 +168,8 @@ export class VncSession {
     this.channel = channel;
     rfb.background = 'rgb(24, 24, 24)';
     this.applyView(rfb);
-    this.update({ password: this.state.password === 'wrong' ? 'wrong' : 'none', size: null, resizeSupported: false });
+    this.watchResizeAnswers(rfb);
+    this.update({ password: this.state.password === 'wrong' ? 'wrong' : 'none', size: null, resizeSupported: false, resizeRefusal: null });
 
     const connected = new Promise<void>((resolve, reject) => {
       let up = false;
@@ -230,7 +241,28 @@ export class VncSession {
   private applyView(rfb: RFB): void {
     rfb.scaleViewport = this.scale === 'fit';
     rfb.clipViewport = false;
-    rfb.resizeSession = this.resizeGuest;
+    rfb.resizeSession = this.resizeGuest && this.state.resizeRefusal === null;
+  }
+
+  /**
+   * noVNC takes any ExtendedDesktopSize from the server as resize support, and QEMU sends one for
+   * every display; when the display cannot change size (VGA, bochs, cirrus: only virtio-gpu and
+   * QXL can) QEMU answers our SetDesktopSize with "invalid screen layout", which noVNC only logs.
+   * Reading the answer to our own request (x = 1, y = its status) withdraws the setting instead.
+   */
+  private watchResizeAnswers(rfb: RFB): void {
+    const handle: unknown = Reflect.get(rfb, '_handleExtendedDesktopSize');
+    if (typeof handle !== 'function') return;
+    Reflect.set(rfb, '_handleExtendedDesktopSize', () => {
+      const { x, y } = Reflect.get(rfb, '_FBU') as { x: number; y: number };
+      const complete = Boolean(handle.call(rfb));
+      const refusal = RESIZE_REFUSALS[y];
+      if (complete && x === 1 && refusal && this.rfb === rfb) {
+        this.update({ resizeSupported: false, resizeRefusal: refusal });
+        this.applyView(rfb); // no more requests on this connection
+      }
+      return complete;
+    });
   }
 
   /** The canvas size and the resize capability, which noVNC learns after 'connect'. */
@@ -239,7 +271,7 @@ export class VncSession {
     const check = () => {
       const canvas = this.screen.querySelector('canvas');
       const size = canvas && canvas.width > 0 ? { width: canvas.width, height: canvas.height } : null;
-      const resizeSupported = supportsResize(rfb);
+      const resizeSupported = supportsResize(rfb) && this.state.resizeRefusal === null;
       const bytesIn = this.channel?.bytesIn ?? this.state.bytesIn;
       const same = size?.width === this.state.size?.width && size?.height === this.state.size?.height;
       if (!same || resizeSupported !== this.state.resizeSupported || bytesIn !== this.state.bytesIn) this.update({ size, resizeSupported, bytesIn });
