@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../e2e/console-lab.js';
+import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../electron/test/lab.js';
 import { type Backend, createBackend } from '../electron/backend/backend.js';
 import { findExecutable } from '../electron/backend/consoles.js';
 import { RENDERER_OUT, ensureRendererBuilt } from '../electron/shells/browser/renderer-build.js';

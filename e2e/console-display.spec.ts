@@ -4,7 +4,7 @@
 // virtio-gpu driver's preferred mode), and the clipboard goes both ways through the guest's
 // vdagent (scripts/tiny-guest/vdagent.c). Needs `bash scripts/lab.sh start`.
 import { type Page, expect, test } from '@playwright/test';
-import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from './console-lab.js';
+import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../electron/test/lab.js';
 import { activeLayer, chooseConsole, openVmWindow, terminalText } from './console-page.js';
 
 const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type Page, expect, test } from '@playwright/test';
 import { strokeFor } from '../renderer/views/vm/console/keyboard.js';
-import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from './console-lab.js';
+import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../electron/test/lab.js';
 import { activeLayer, chooseConsole, openVmWindow, terminalText, textAfter } from './console-page.js';
 
 const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();

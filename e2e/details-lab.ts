@@ -3,7 +3,7 @@
 // (hot-unplug needs the guest's cooperation: an early ACPI eject request may never be answered).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GuestOptions, type LabGuest, defineGuest } from './console-lab.js';
+import { type GuestOptions, type LabGuest, defineGuest } from '../electron/test/lab.js';
 
 export interface LoggedGuest extends LabGuest {
   /** The serial console log (written by virtlogd while the guest runs). */

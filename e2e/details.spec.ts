@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
 import { lineDiff } from '../shared/xml/test-support.js';
-import { labReady, removeGuest, virsh } from './console-lab.js';
+import { labReady, removeGuest, virsh } from '../electron/test/lab.js';
 import { type LoggedGuest, defineLoggedGuest, waitForBoot } from './details-lab.js';
 import { type Shell, startShell } from './manager-shell.js';
 import { TEST_UUID, applied, apply, domainXml, goTo, openDetails, replaceEditorText } from './details-page.js';

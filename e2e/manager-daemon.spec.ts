@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type Page, expect, test } from '@playwright/test';
-import { LAB_URI, labReady, labSshUri, startLabSshd, tinyGuestXml, uniqueName, virsh, virshDefine, virshListAll, virshRemove } from '../electron/test/lab.js';
+import { LAB_URI, labReady, labSshUri, startLabSshd, tinyGuestXml, uniqueName, virsh, virshDefine, virshListAll, removeGuest } from '../electron/test/lab.js';
 import { type Shell, collectErrors, loadedList, row, startShell, stateOf } from './manager-shell.js';
 
 const run = promisify(execFile);
@@ -21,17 +21,17 @@ let shell: Shell;
 let restarting: Promise<unknown> = Promise.resolve();
 
 test.beforeAll(async () => {
-  virshDefine(tinyGuestXml(guest, { NET: '1' }));
+  virshDefine(tinyGuestXml(guest, { env: { NET: '1' } }));
   // Its disk does not exist: starting it fails, with libvirt saying why.
-  virshDefine(tinyGuestXml(broken, { DISK: `/nonexistent/${broken}.qcow2` }));
+  virshDefine(tinyGuestXml(broken, { env: { DISK: `/nonexistent/${broken}.qcow2` } }));
   shell = await startShell(['--connect', LAB_URI]);
 });
 test.afterAll(async () => {
   await restarting;
   await run('bash', ['scripts/lab.sh', 'start']).catch(() => undefined); // idempotent: up again if a restart failed
   await shell?.stop();
-  virshRemove(guest);
-  virshRemove(broken);
+  removeGuest(guest);
+  removeGuest(broken);
 });
 
 /** The page on qemu:///system, filtered to this spec's guests (other tests' guests may come and go). */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Locator, type Page, expect, test } from '@playwright/test';
-import { labReady, virsh } from './console-lab.js';
+import { labReady, virsh } from '../electron/test/lab.js';
 import { type WizardShell, collectErrors, expectError, forward, openWizard, startWizardShell } from './wizard-helpers.js';
 
 const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamHandle } from '../../shared/api/contract.js';
 import { type ConsoleInfo, type ConsoleScreenshot, isConsoleBusy } from '../../shared/models/console.js';
 import type { ApiError } from '../../shared/models/error.js';
-import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../../e2e/console-lab.js';
+import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../test/lab.js';
 import { Received, write } from '../test/received.js';
 import { type Backend, createBackend } from './backend.js';
 import { decodePng } from './consoles-png.js';

@@ -14,7 +14,7 @@ import type { ApplyOutcome, HostResources, VmDetails } from '../../shared/detail
 import type { ApiError } from '../../shared/models/error.js';
 import { DomainConfig } from '../../shared/xml/domain.js';
 import { lineDiff } from '../../shared/xml/test-support.js';
-import { defineGuest, labReady, removeGuest, virsh } from '../../e2e/console-lab.js';
+import { defineGuest, labReady, removeGuest, virsh } from '../test/lab.js';
 import { type LoggedGuest, defineLoggedGuest, waitForBoot } from '../../e2e/details-lab.js';
 import { type Backend, createBackend } from './backend.js';
 import { parseDomainCapabilities, parseHostDevice } from './domain-config.js';

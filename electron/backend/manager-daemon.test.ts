@@ -41,7 +41,7 @@ suite(noDaemon ? 'manager backend on the lab libvirtd: SKIPPED (VIREO_NO_DAEMON=
     await lv.poolDefine(conn, `<pool type='dir'><name>${pool}</name><target><path>${poolDir}</path></target></pool>`);
     await lv.poolStart(conn, pool);
     const scratch = await lv.volCreate(conn, pool, `<volume><name>${guest}.qcow2</name><capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>`);
-    uuid = (await lv.domainDefine(conn, tinyGuestXml(guest, { NET: '1', DISK: scratch.path }))).uuid;
+    uuid = (await lv.domainDefine(conn, tinyGuestXml(guest, { env: { NET: '1', DISK: scratch.path } }))).uuid;
     await until(async () => (await h.call('domains.list', { connectionId: LAUNCH })).items.some((v) => v.uuid === uuid), 10_000, 'the new guest listed');
   });
 
@@ -146,7 +146,7 @@ suite(noDaemon ? 'manager backend on the lab libvirtd: SKIPPED (VIREO_NO_DAEMON=
   it('delete: forces off, undefines, and deletes the ticked storage-pool volume from disk', async () => {
     const conn = h.backend.connections.requireHandle(LAUNCH);
     const volume = await lv.volCreate(conn, pool, `<volume><name>${diskGuest}.qcow2</name><capacity unit='MiB'>8</capacity><target><format type='qcow2'/></target></volume>`);
-    const ref = await lv.domainDefine(conn, tinyGuestXml(diskGuest, { DISK: volume.path }));
+    const ref = await lv.domainDefine(conn, tinyGuestXml(diskGuest, { env: { DISK: volume.path } }));
     await h.call('domains.start', { connectionId: LAUNCH, uuid: ref.uuid });
     const plan = await h.call('domains.deletePlan', { connectionId: LAUNCH, uuid: ref.uuid });
     expect(plan).toMatchObject({ name: diskGuest, active: true, persistent: true, sharingChecked: true });

@@ -12,7 +12,7 @@ import type { StreamHandle } from '../../shared/api/contract.js';
 import type { Outcome } from '../../shared/api/dispatch.js';
 import { FlowGate } from '../../shared/api/flow.js';
 import { type PagePort, openStreamOverPort } from '../../shared/api/stream-port.js';
-import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../../e2e/console-lab.js';
+import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../test/lab.js';
 import { until } from '../test/backend-harness.js';
 import { Received, write } from '../test/received.js';
 import { type Backend, createBackend } from './backend.js';

@@ -1,5 +1,7 @@
 // The libvirt lab (scripts/lab.sh: libvirtd on qemu:///system, the tiny TCG guest; scripts/
-// lab-sshd.sh: sshd on 127.0.0.1:2222) as the manager window's daemon tests use it.
+// lab-sshd.sh: sshd on 127.0.0.1:2222) as the tests and benchmarks use it: vitest, Playwright
+// (whose process has no binding loaded: virsh does the work there) and bench/ alike. Guests get
+// unique names and are removed by the caller's cleanup.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,12 +21,54 @@ export const noDaemon = process.env.VIREO_NO_DAEMON === '1';
 export const uniqueName = (kind: string) => `vireo-${kind}-${randomBytes(4).toString('hex')}`;
 
 export function virsh(...args: string[]): string {
-  return execFileSync('virsh', ['-c', LAB_URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('virsh', ['-c', LAB_URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
-/** The tiny guest's domain XML (scripts/tiny-guest-xml.sh) with its environment knobs (DISK, NET, MEM_MIB...). */
-export function tinyGuestXml(name: string, env: Record<string, string> = {}): string {
-  return execFileSync('bash', [join(REPO, 'scripts', 'tiny-guest-xml.sh'), name], { encoding: 'utf8', env: { ...process.env, ...env } });
+export interface GuestOptions {
+  /** Name prefix for defineGuest; a random suffix is added. Default vireo-e2e. */
+  prefix?: string;
+  /** VNC password (passwd attribute). */
+  vncPassword?: string;
+  /** The graphics device: VNC (default), SPICE only, or none. */
+  graphics?: 'vnc' | 'spice' | 'none';
+  /** The display adapter: VGA (default) or virtio-gpu, which follows the size the viewer asks for. */
+  video?: 'vga' | 'virtio';
+  /** QEMU's clipboard agent channel, served by the guest's vdagent (see scripts/tiny-guest-xml.sh). */
+  clipboardAgent?: boolean;
+  /** tiny-guest-xml.sh's other knobs: DISK, NET, MEM_MIB... */
+  env?: Record<string, string>;
+}
+
+/** The tiny guest's domain XML (scripts/tiny-guest-xml.sh). */
+export function tinyGuestXml(name: string, options: GuestOptions = {}): string {
+  const env = { ...process.env, ...options.env, VIDEO: options.video ?? 'vga', VDAGENT: options.clipboardAgent ? '1' : '0' };
+  let xml = execFileSync('bash', [join(REPO, 'scripts', 'tiny-guest-xml.sh'), name], { encoding: 'utf8', env });
+  const graphics = /<graphics type='vnc'[^>]*>[\s\S]*?<\/graphics>/;
+  if (!graphics.test(xml)) throw new Error('tiny-guest-xml.sh no longer writes the VNC <graphics> this helper edits');
+  if (options.graphics === 'spice') {
+    xml = xml.replace(graphics, "<graphics type='spice' autoport='yes' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/></graphics>");
+  } else if (options.graphics === 'none') {
+    xml = xml.replace(graphics, '');
+  } else if (options.vncPassword !== undefined) {
+    const escaped = options.vncPassword.replace(/&/g, '&amp;').replace(/'/g, '&apos;').replace(/</g, '&lt;');
+    xml = xml.replace("<graphics type='vnc'", `<graphics type='vnc' passwd='${escaped}'`);
+  }
+  return xml;
+}
+
+export interface LabGuest {
+  name: string;
+  uuid: string;
+}
+
+/** Defines (does not start) a tiny guest with a unique name. */
+export function defineGuest(options: GuestOptions = {}): LabGuest {
+  const name = `${options.prefix ?? 'vireo-e2e'}-${randomBytes(4).toString('hex')}`;
+  return { name, uuid: virshDefine(tinyGuestXml(name, options)) };
+}
+
+export function domState(name: string): string {
+  return virsh('domstate', name).trim();
 }
 
 /** `virsh list --all` as name → state words ("running", "shut off"...). */
@@ -96,7 +140,7 @@ export function labReady(): boolean {
 }
 
 /** Destroys and undefines with virsh (no binding needed: Playwright's process); never throws. */
-export function virshRemove(name: string): void {
+export function removeGuest(name: string): void {
   for (const args of [['destroy', name], ['undefine', name, '--managed-save', '--snapshots-metadata']]) {
     try {
       virsh(...args);
