@@ -4,10 +4,7 @@
 // virtio-gpu driver's preferred mode), and the clipboard goes both ways through the guest's
 // vdagent (scripts/tiny-guest/vdagent.c). Needs `bash scripts/lab.sh start`.
 import { type Page, expect, test } from '@playwright/test';
-import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../electron/test/lab.js';
-import { activeLayer, chooseConsole, openVmWindow, terminalText } from './console-page.js';
-
-const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
+import { activeLayer, chooseConsole, openVmWindow, terminalText, useLabGuest } from './console-page.js';
 
 /** Runs a command at the serial console's shell (the prompt must be there). */
 async function runOnSerial(page: Page, command: string): Promise<void> {
@@ -35,23 +32,18 @@ const canvasSize = (page: Page) =>
     });
 
 test.describe('a virtio-gpu guest with the clipboard agent', () => {
-  test.skip(!ready, 'needs the libvirt lab: bash scripts/lab.sh start');
   test.describe.configure({ mode: 'serial', timeout: 120_000 });
-
-  let guest: LabGuest;
+  const lab = useLabGuest({ prefix: 'vireo-e2e-display', video: 'virtio', clipboardAgent: true });
   let page: Page;
   let errors: string[];
 
   test.beforeAll(async ({ browser }) => {
-    guest = defineGuest({ prefix: 'vireo-e2e-display', video: 'virtio', clipboardAgent: true });
-    virsh('start', guest.name);
     // Smaller than the guest's boot mode (1280×800): the guest's framebuffer console can shrink
     // its mode within the framebuffer it allocated at boot, not grow past it.
-    ({ page, errors } = await openVmWindow(browser, guest.uuid, { width: 1100, height: 760 }));
+    ({ page, errors } = await openVmWindow(browser, lab.guest.uuid, { width: 1100, height: 760 }));
   });
 
   test.afterAll(async () => {
-    if (guest) removeGuest(guest.name);
     await page?.close().catch(() => undefined);
   });
 
@@ -108,19 +100,11 @@ test.describe('a virtio-gpu guest with the clipboard agent', () => {
 });
 
 test.describe('a VGA guest', () => {
-  test.skip(!ready, 'needs the libvirt lab: bash scripts/lab.sh start');
   test.describe.configure({ timeout: 90_000 });
-  let guest: LabGuest;
-  test.beforeAll(() => {
-    guest = defineGuest({ prefix: 'vireo-e2e-display' });
-    virsh('start', guest.name);
-  });
-  test.afterAll(() => {
-    if (guest) removeGuest(guest.name);
-  });
+  const lab = useLabGuest({ prefix: 'vireo-e2e-display' });
 
   test('"Resize guest" is refused by QEMU, and the console says so and withdraws the setting', async ({ browser }) => {
-    const { page, errors } = await openVmWindow(browser, guest.uuid, { width: 1100, height: 760 });
+    const { page, errors } = await openVmWindow(browser, lab.guest.uuid, { width: 1100, height: 760 });
     try {
       await chooseConsole(page, 'Graphical console');
       const layer = activeLayer(page);

@@ -1,9 +1,27 @@
 // The VM window's Console tab as the console specs drive it: open the window of a lab guest,
 // choose a console, read the serial terminal.
-import { type Browser, type Locator, type Page, expect } from '@playwright/test';
+import { type Browser, type Locator, type Page, expect, test } from '@playwright/test';
+import { type GuestOptions, type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../electron/test/lab.js';
 import { vmWindowUrl, watchCspAndPageErrors } from './shell.js';
 
 const CONNECTION = 'qemu-system'; // the lab's daemon, detected by the browser shell
+
+/**
+ * For a describe block: a tiny lab guest, defined (and started, unless `start` is false) before
+ * its tests and removed after them; `.guest` is set from then on. Without the lab the block skips.
+ */
+export function useLabGuest(options: GuestOptions & { start?: boolean } = {}): { readonly guest: LabGuest } {
+  test.skip(!labReady(), 'needs the libvirt lab: bash scripts/lab.sh start');
+  const lab: { guest?: LabGuest } = {};
+  test.beforeAll(() => {
+    lab.guest = defineGuest(options);
+    if (options.start !== false) virsh('start', lab.guest.name);
+  });
+  test.afterAll(() => {
+    if (lab.guest) removeGuest(lab.guest.name);
+  });
+  return lab as { readonly guest: LabGuest };
+}
 
 export async function openVmWindow(browser: Browser, uuid: string, viewport = { width: 1400, height: 1000 }): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport, acceptDownloads: true });

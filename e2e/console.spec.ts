@@ -6,10 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { type Page, expect, test } from '@playwright/test';
 import { strokeFor } from '../renderer/views/vm/console/keyboard.js';
-import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../electron/test/lab.js';
-import { activeLayer, chooseConsole, openVmWindow, terminalText, textAfter } from './console-page.js';
-
-const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
+import { virsh } from '../electron/test/lab.js';
+import { activeLayer, chooseConsole, openVmWindow, terminalText, textAfter, useLabGuest } from './console-page.js';
 
 /** The DOM this file touches in the page (the Node side has no DOM types). */
 interface PageCanvas {
@@ -45,21 +43,16 @@ async function typeKeys(page: Page, text: string): Promise<void> {
 }
 
 test.describe('consoles of a running tiny guest', () => {
-  test.skip(!ready, 'needs the libvirt lab: bash scripts/lab.sh start');
   test.describe.configure({ mode: 'serial', timeout: 120_000 });
-
-  let guest: LabGuest;
+  const lab = useLabGuest();
   let page: Page;
   let errors: string[];
 
   test.beforeAll(async ({ browser }) => {
-    guest = defineGuest();
-    virsh('start', guest.name);
-    ({ page, errors } = await openVmWindow(browser, guest.uuid));
+    ({ page, errors } = await openVmWindow(browser, lab.guest.uuid));
   });
 
   test.afterAll(async () => {
-    if (guest) removeGuest(guest.name);
     await page?.close().catch(() => undefined);
   });
 
@@ -181,7 +174,7 @@ test.describe('consoles of a running tiny guest', () => {
     const download = page.waitForEvent('download');
     await activeLayer(page).getByTestId('screenshot').click();
     const file = await download;
-    expect(file.suggestedFilename()).toMatch(new RegExp(`^${guest.name}-\\d{8}-\\d{6}\\.png$`));
+    expect(file.suggestedFilename()).toMatch(new RegExp(`^${lab.guest.name}-\\d{8}-\\d{6}\\.png$`));
     const png = readFileSync((await file.path())!);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const canvasWidth = await activeLayer(page).locator('[data-testid="vnc-screen"] canvas').evaluate((c) => (c as unknown as PageCanvas).width);
@@ -204,11 +197,11 @@ test.describe('consoles of a running tiny guest', () => {
     await chooseConsole(page, 'Serial 1');
     await activeLayer(page).getByRole('button', { name: 'Clear' }).click(); // only the new boot's lines from here
     await chooseConsole(page, 'Graphical console');
-    virsh('destroy', guest.name);
+    virsh('destroy', lab.guest.name);
     await expect(state).toHaveText('shut off');
     await expect(activeLayer(page).getByTestId('console-status')).toHaveAttribute('data-phase', 'not-running');
     await expect(activeLayer(page).getByTestId('console-status')).toContainText('The guest is not running');
-    virsh('start', guest.name);
+    virsh('start', lab.guest.name);
     await expect(state).toHaveText('running');
     await expect(activeLayer(page).getByTestId('console-status')).toHaveCount(0, { timeout: 30_000 });
     await expect.poll(() => litPixels(page), { timeout: 60_000 }).toBeGreaterThan(2000);
@@ -223,7 +216,7 @@ test.describe('consoles of a running tiny guest', () => {
   });
 
   test('a second window finds the serial console busy, takes it over, and the first then says so', async ({ browser }) => {
-    const second = await openVmWindow(browser, guest.uuid);
+    const second = await openVmWindow(browser, lab.guest.uuid);
     try {
       await chooseConsole(second.page, 'Serial 1');
       const busy = second.page.locator('.console-layer.active').getByTestId('console-busy');
@@ -246,19 +239,11 @@ test.describe('consoles of a running tiny guest', () => {
 });
 
 test.describe('a VNC password', () => {
-  test.skip(!ready, 'needs the libvirt lab: bash scripts/lab.sh start');
   test.describe.configure({ timeout: 90_000 });
-  let guest: LabGuest;
-  test.beforeAll(() => {
-    guest = defineGuest({ vncPassword: 'sesame42' });
-    virsh('start', guest.name);
-  });
-  test.afterAll(() => {
-    if (guest) removeGuest(guest.name);
-  });
+  const lab = useLabGuest({ vncPassword: 'sesame42' });
 
   test('is asked for, a wrong one is refused, the right one connects', async ({ browser }) => {
-    const { page, errors } = await openVmWindow(browser, guest.uuid);
+    const { page, errors } = await openVmWindow(browser, lab.guest.uuid);
     try {
       const layer = activeLayer(page);
       await expect(layer.getByText('This console is protected by a password')).toBeVisible({ timeout: 20_000 });
@@ -277,17 +262,10 @@ test.describe('a VNC password', () => {
 });
 
 test.describe('a SPICE-only guest', () => {
-  test.skip(!ready, 'needs the libvirt lab: bash scripts/lab.sh start');
-  let guest: LabGuest;
-  test.beforeAll(() => {
-    guest = defineGuest({ graphics: 'spice' });
-  });
-  test.afterAll(() => {
-    if (guest) removeGuest(guest.name);
-  });
+  const lab = useLabGuest({ graphics: 'spice', start: false });
 
   test('says Vireo does not show SPICE, and how to open it', async ({ browser }) => {
-    const { page, errors } = await openVmWindow(browser, guest.uuid);
+    const { page, errors } = await openVmWindow(browser, lab.guest.uuid);
     try {
       await expect(page.getByTestId('console-select')).toHaveValue('graphics:0');
       const notice = activeLayer(page).getByTestId('external-viewer');
