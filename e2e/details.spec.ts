@@ -331,7 +331,7 @@ test.describe('Details on the Demo connection', () => {
   });
 });
 
-const lab = process.env.VIREO_NO_DAEMON !== '1' && labReady();
+const lab = labReady();
 
 test.describe('Details on the lab libvirtd with a running tiny guest', () => {
   test.skip(!lab, 'needs bash scripts/lab.sh start');

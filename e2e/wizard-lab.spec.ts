@@ -13,7 +13,7 @@ import { type Locator, type Page, expect, test } from '@playwright/test';
 import { labReady, virsh } from '../electron/test/lab.js';
 import { type WizardShell, collectErrors, expectError, forward, openWizard, startWizardShell } from './wizard-helpers.js';
 
-const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
+const ready = labReady();
 test.skip(!ready, 'needs the lab libvirtd and the tiny guest: bash scripts/lab.sh start (or VIREO_NO_DAEMON=1 set)');
 test.describe.configure({ mode: 'serial' });
 

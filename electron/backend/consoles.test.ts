@@ -18,7 +18,7 @@ import { type Backend, createBackend } from './backend.js';
 import { decodePng } from './consoles-png.js';
 import { ApiSession } from './session.js';
 
-const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
+const ready = labReady();
 const keyfile = join(process.cwd(), '.lab', 'ssh', 'client_key');
 const sshUri = `qemu+ssh://root@127.0.0.1:${process.env.SSH_LAB_PORT ?? 2222}/system?keyfile=${keyfile}&no_verify=1`;
 

@@ -22,7 +22,7 @@ import { ApiSession } from './session.js';
 import { type NativeBinding, loadBinding } from '../../native/index.js';
 
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
-const lab = process.env.VIREO_NO_DAEMON !== '1' && labReady();
+const lab = labReady();
 
 let dir: string;
 let backend: Backend;

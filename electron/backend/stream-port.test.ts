@@ -3,23 +3,18 @@
 // main.ts runs) over a real Node MessageChannel, to the serial console of a tiny guest on the lab's
 // libvirtd. The one stand-in is the shape of Electron's MessagePortMain (it emits {data} events
 // where Node's port emits the value), adapted below.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamHandle } from '../../shared/api/contract.js';
 import type { Outcome } from '../../shared/api/dispatch.js';
 import { FlowGate } from '../../shared/api/flow.js';
 import { type PagePort, openStreamOverPort } from '../../shared/api/stream-port.js';
-import { type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../test/lab.js';
-import { until } from '../test/backend-harness.js';
+import { LAB_URI, type LabGuest, defineGuest, labReady, removeGuest, virsh } from '../test/lab.js';
+import { type Harness, startHarness, until } from '../test/backend-harness.js';
 import { Received, write } from '../test/received.js';
-import { type Backend, createBackend } from './backend.js';
-import { ApiSession } from './session.js';
 import { type MainPort, serveStreamPort } from './stream-port.js';
 
-const ready = process.env.VIREO_NO_DAEMON !== '1' && labReady();
+const ready = labReady();
 
 /** Electron's MessagePortMain, as far as serveStreamPort uses it, on a Node MessagePort. */
 function asMessagePortMain(port: MessagePort): MainPort {
@@ -33,9 +28,7 @@ function asMessagePortMain(port: MessagePort): MainPort {
 }
 
 describe.skipIf(!ready)('console streams over a MessagePort (the Electron transport)', () => {
-  let dir: string;
-  let backend: Backend;
-  let session: ApiSession;
+  let lab: Harness;
   let guest: LabGuest;
   const vm = () => ({ connectionId: 'launch', uuid: guest.uuid });
 
@@ -44,7 +37,7 @@ describe.skipIf(!ready)('console streams over a MessagePort (the Electron transp
     const { port1, port2 } = new MessageChannel();
     const rx = new Received();
     const outcome = openStreamOverPort(port1 as unknown as PagePort, rx.sink);
-    void serveStreamPort(session, asMessagePortMain(port2), channel, params, gate);
+    void serveStreamPort(lab.session, asMessagePortMain(port2), channel, params, gate);
     return { rx, opened: outcome };
   }
   async function refusal(channel: string, params: unknown) {
@@ -66,19 +59,14 @@ describe.skipIf(!ready)('console streams over a MessagePort (the Electron transp
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vireo-stream-port-'));
     guest = defineGuest({ prefix: 'vireo-test-port' });
     virsh('start', guest.name);
-    backend = createBackend({ launchUri: 'qemu:///system', detected: [], configDir: join(dir, 'config') });
-    session = new ApiSession(backend, () => undefined);
-    await backend.start();
+    lab = await startHarness({ launchUri: LAB_URI });
   });
 
   afterAll(async () => {
-    session?.dispose();
-    await backend?.dispose();
+    await lab?.dispose();
     if (guest) removeGuest(guest.name);
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('carries the serial console both ways, and the page acknowledges what it took', async () => {

@@ -16,11 +16,10 @@ import type { WizardPlan } from '../../shared/models/wizard.js';
 import { DomainConfig } from '../../shared/xml/domain.js';
 import { type Backend, createBackend } from './backend.js';
 import { ApiSession } from './session.js';
-import { serveDebianTree } from '../test/lab.js';
+import { noDaemon, serveDebianTree } from '../test/lab.js';
 import { runCreation } from '../test/wizard-fixture.js';
 
 const lv = loadBinding();
-const noDaemon = process.env.VIREO_NO_DAEMON === '1';
 const suite = noDaemon ? describe.skip : describe;
 const title = noDaemon
   ? 'the wizard on the lab libvirtd: SKIPPED because VIREO_NO_DAEMON=1 (no qemu:///system)'

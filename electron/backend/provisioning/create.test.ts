@@ -15,10 +15,9 @@ import { DomainConfig } from '../../../shared/xml/domain.js';
 import { probeAcceleration } from '../host/acceleration.js';
 import { type CreateProgress, CreationError, createVm, createVmCopies } from './create.js';
 import { type InstallMethod, type LibvirtContext, type VmPlan, probeGuestPlatform } from './plan.js';
-import { serveDebianTree } from '../../test/lab.js';
+import { noDaemon, serveDebianTree } from '../../test/lab.js';
 
 const lv = loadBinding();
-const noDaemon = process.env.VIREO_NO_DAEMON === '1';
 const suite = noDaemon ? describe.skip : describe;
 const title = noDaemon
   ? 'creating VMs on the lab libvirtd: SKIPPED because VIREO_NO_DAEMON=1 (no qemu:///system)'
