@@ -16,20 +16,25 @@ const common = {
   logLevel: 'warning',
 };
 
-export async function build() {
-  await Promise.all([
+/** The Electron main process and preload bundles, into `outdir` (tests bundle them elsewhere). */
+export function buildElectron(outdir = `${root}/dist/electron`) {
+  return Promise.all([
     esbuild.build({
       ...common,
       entryPoints: ['electron/main.ts'],
-      outfile: 'dist/electron/main.cjs',
+      outfile: `${outdir}/main.cjs`,
       platform: 'node',
       // Sources are ES modules; in the CommonJS bundle import.meta.url must come from __filename.
       define: { 'import.meta.url': 'import_meta_url' },
       banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
     }),
     // Sandboxed preloads run as CommonJS with only a few modules (electron among them) to require.
-    esbuild.build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', platform: 'browser' }),
+    esbuild.build({ ...common, entryPoints: ['electron/preload.ts'], outfile: `${outdir}/preload.cjs`, platform: 'browser' }),
   ]);
+}
+
+export async function build() {
+  await buildElectron();
   await viteBuild({ configFile: `${root}/vite.config.ts`, logLevel: 'warn' });
 }
 
