@@ -56,6 +56,20 @@ test.describe('Details XML views on the Demo connection', () => {
     expect(await domainXml(page)).toBe(before);
   });
 
+  test("Revert puts a page's XML back, the text typed in it included", async ({ page }) => {
+    await openDetails(page, shell, 'demo', TEST_UUID);
+    await goTo(page, 'memory');
+    await page.getByTestId('view-xml').click();
+    const fragment = await editorText(page, 'page-xml-editor');
+    const edited = fragment.replace(/<currentMemory unit='KiB'>\d+</, "<currentMemory unit='KiB'>1048576<");
+    expect(edited).not.toBe(fragment);
+    await replaceEditorText(page, 'page-xml-editor', edited);
+    await expect(page.getByTestId('dirty')).toBeVisible();
+    await page.getByTestId('revert').click();
+    await expect(page.getByTestId('dirty')).toHaveCount(0);
+    await expect.poll(() => editorText(page, 'page-xml-editor')).toBe(fragment);
+  });
+
   test("validates the document against libvirt's schema, with a problem at its line", async ({ page }) => {
     const errors = watchCspAndPageErrors(page);
     await openDetails(page, shell, 'demo', TEST_UUID);

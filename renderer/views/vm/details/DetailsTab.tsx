@@ -93,8 +93,8 @@ export function DetailsTab({ connectionId, uuid, state, visible }: DetailsTabPro
   const pageProps = config && { config, details, edit: model.edit, issues, running };
   let content;
   if (config === null || page === 'xml') content = <DomainXml model={model} />;
-  else if (view === 'xml' && device) content = <DeviceXml key={deviceKey} device={device} model={model} onFollow={setPage} />;
-  else if (view === 'xml' && isXmlPage(page)) content = <PageXml key={page} page={page} config={config} model={model} />;
+  else if (view === 'xml' && device) content = <DeviceXml key={`${deviceKey}@${model.generation}`} device={device} model={model} onFollow={setPage} />;
+  else if (view === 'xml' && isXmlPage(page)) content = <PageXml key={`${page}@${model.generation}`} page={page} config={config} model={model} />;
   else if (page === 'overview') content = <OverviewPage {...pageProps!} />;
   else if (page === 'performance') content = <PerformancePage details={details} />;
   else if (page === 'cpu') content = <CpuPage {...pageProps!} />;

@@ -22,6 +22,8 @@ export interface DetailsState {
   refused: DetailsIssue[];
   /** libvirt's definition changed while this edit was open. */
   changedElsewhere: boolean;
+  /** Counts the times the edit was replaced whole (Revert, a successful Apply): views with drafts of their own start over. */
+  generation: number;
   applying: boolean;
   lastOutcome: ApplyOutcome | null;
   /** Edits the document; returns the id, afterwards, of the device the change returned. */
@@ -64,6 +66,7 @@ export function useDetails(connectionId: string, uuid: string, active: boolean, 
   const [loadError, setLoadError] = useState<string | null>(null);
   const [applying, setApplying] = useState(false);
   const [lastOutcome, setLastOutcome] = useState<ApplyOutcome | null>(null);
+  const [generation, setGeneration] = useState(0);
 
   const load = useCallback(
     (force: boolean) =>
@@ -109,6 +112,7 @@ export function useDetails(connectionId: string, uuid: string, active: boolean, 
 
   const revert = () => {
     setLastOutcome(null);
+    setGeneration((n) => n + 1);
     if (details !== null) setState((previous) => adoptDetails(previous, details, true));
     void load(true);
   };
@@ -127,6 +131,7 @@ export function useDetails(connectionId: string, uuid: string, active: boolean, 
       });
       setLastOutcome(outcome);
       setState((previous) => adoptDetails(previous, outcome.details, true));
+      setGeneration((n) => n + 1);
       return outcome;
     } catch (e) {
       const error = e instanceof ApiCallError ? e : null;
@@ -157,6 +162,7 @@ export function useDetails(connectionId: string, uuid: string, active: boolean, 
     issues,
     refused: serverIssues,
     changedElsewhere,
+    generation,
     applying,
     lastOutcome,
     edit,
