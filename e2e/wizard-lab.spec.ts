@@ -259,6 +259,25 @@ test('customize before install with the details editors: a definition libvirt re
   // The details pages, on the pending definition: more memory, autostart.
   await editor.getByTestId('wizard-page-link-memory').click();
   await editor.getByTestId('field-memory-max').fill('300');
+  // Back and Customize… again: the settings make the same definition, so the edit is still there.
+  await dialog.getByTestId('wizard-back').click();
+  await expect(dialog.getByTestId('wizard-step')).toContainText('Step 5 of 6');
+  await dialog.getByTestId('wizard-finish').click();
+  await editor.getByTestId('wizard-page-link-memory').click();
+  await expect(editor.getByTestId('field-memory-max')).toHaveValue('300');
+  await expect(dialog.getByTestId('wizard-warnings')).toHaveCount(0);
+  // Other settings make another definition: made again from them, and the wizard says so.
+  await dialog.getByTestId('wizard-back').click();
+  await dialog.getByTestId('wizard-back').click();
+  await dialog.getByTestId('wizard-back').click();
+  await dialog.getByTestId('wizard-memory').fill('280');
+  await forward(dialog, 4);
+  await forward(dialog, 5);
+  await dialog.getByTestId('wizard-finish').click();
+  await expect(dialog.getByTestId('wizard-warnings')).toHaveText('The settings changed since the definition was customized: it was made again from them, without the earlier edits');
+  await editor.getByTestId('wizard-page-link-memory').click();
+  await expect(editor.getByTestId('field-memory-max')).toHaveValue('280');
+  await editor.getByTestId('field-memory-max').fill('300');
   await editor.getByTestId('wizard-page-link-boot').click();
   await editor.getByTestId('field-autostart').check();
   // Its disk is the volume the wizard will create.

@@ -135,7 +135,8 @@ function NewVmWizard({ initialConnectionId }: { initialConnectionId: string }) {
   const [browser, setBrowser] = useState<{ field: PathField; title: string } | null>(null);
   const [inspected, setInspected] = useState<{ iso?: Inspected; image?: Inspected }>({});
   const [defaults, setDefaults] = useState<WizardDefaults | null>(null);
-  const [custom, setCustom] = useState<{ vmName: string; xml: string } | null>(null);
+  /** The definition being customized: `base` as the backend proposed it, `xml` with the edits. */
+  const [custom, setCustom] = useState<{ vmName: string; base: string; xml: string } | null>(null);
   const [run, setRun] = useState<Run | null>(null);
   /** Boot Options' autostart on the customize page: set once the VM exists. */
   const [autostart, setAutostart] = useState(false);
@@ -290,7 +291,12 @@ function NewVmWizard({ initialConnectionId }: { initialConnectionId: string }) {
         showError(preview.error);
         return;
       }
-      setCustom({ vmName: preview.vmName, xml: preview.xml });
+      // Back, then Customize… again keeps the edits while the settings still make the same definition.
+      const kept = custom !== null && custom.vmName === preview.vmName && custom.base === preview.xml;
+      if (custom !== null && !kept && custom.xml !== custom.base) {
+        setWarnings(['The settings changed since the definition was customized: it was made again from them, without the earlier edits']);
+      }
+      setCustom(kept ? custom : { vmName: preview.vmName, base: preview.xml, xml: preview.xml });
       setPage('customize');
     } catch (e) {
       setError({ page, field: '', message: message(e) });
