@@ -10,7 +10,7 @@
 //     it cannot, or refuses, takes effect at the next boot: VmDetails.pending lists the differences
 //     between the live XML and the next-boot XML afterwards.
 import { stat } from 'node:fs/promises';
-import { type ConnectionHandle, type LibvirtError, type NativeBinding, drainBatch, isLibvirtError } from '../../native/index.js';
+import { type ConnectionHandle, type LibvirtError, type NativeBinding, isLibvirtError } from '../../native/index.js';
 import type { ValidParams } from '../../shared/api/contract.js';
 import { ApiCallError, toApiError } from '../../shared/api/errors.js';
 import { type LiveAction, compareConfigs, planLive } from '../../shared/details/changes.js';
@@ -22,6 +22,7 @@ import type { Device } from '../../shared/xml/devices.js';
 import { DomainConfig, DomainConfigError } from '../../shared/xml/domain.js';
 import { type ConnectionManager, isLocalUri } from './connection-manager.js';
 import { domainStateName } from './domain-state.js';
+import { scanOtherDomains } from './domain-xml.js';
 import type { EventBus } from './event-bus.js';
 import { loadOsCatalogue } from './provisioning/osinfo.js';
 
@@ -436,17 +437,12 @@ export class DomainConfigService {
   /** MAC address → name of the other VM using it, on this connection. */
   private async macUsers(conn: ConnectionHandle, uuid: string): Promise<Map<string, string>> {
     const users = new Map<string, string>();
-    const domains = (await drainBatch(await this.lv.listAllDomains(conn))).filter((domain) => domain.uuid.toLowerCase() !== uuid.toLowerCase());
-    for (let i = 0; i < domains.length; i += 16) {
-      const xmls = await Promise.all(domains.slice(i, i + 16).map((domain) => this.lv.domainGetXML(conn, domain.uuid).catch(() => null)));
-      xmls.forEach((xml, index) => {
-        if (xml === null) return;
-        for (const address of parse(xml).root.findAll('devices/interface/mac')) {
-          const mac = address.attr('address')?.toLowerCase();
-          if (mac !== undefined) users.set(mac, domains[i + index]!.name);
-        }
-      });
-    }
+    await scanOtherDomains(this.lv, conn, uuid, (domain, xml) => {
+      for (const address of parse(xml).root.findAll('devices/interface/mac')) {
+        const mac = address.attr('address')?.toLowerCase();
+        if (mac !== undefined) users.set(mac, domain.name);
+      }
+    });
     return users;
   }
 }

@@ -2,11 +2,10 @@
 // whether it is a storage-pool volume that can be deleted, who else uses it; NVRAM; snapshots;
 // saved state), then the delete removes exactly what the user ticked. Files outside every
 // storage pool are never deleted: libvirt does not manage them, so neither does Vireo.
-import { type ConnectionHandle, type NativeBinding, drainBatch, isLibvirtError } from '../../native/index.js';
+import { type ConnectionHandle, type NativeBinding, isLibvirtError } from '../../native/index.js';
 import { apiError } from '../../shared/api/errors.js';
 import type { DeletableDisk, VmDeletePlan, VmDeleteResult } from '../../shared/models/delete.js';
-import { forEachLimited } from './domain-service.js';
-import { type DomainDisk, domainStorage } from './domain-xml.js';
+import { type DomainDisk, domainStorage, scanOtherDomains } from './domain-xml.js';
 
 /** Above this many other VMs the plan does not read every VM's XML to find shared disks. */
 export const SHARING_SCAN_LIMIT = 1000;
@@ -157,19 +156,21 @@ export class DomainDeleter {
   /** Disk source → names of the other VMs that use it. */
   private async otherUsers(conn: ConnectionHandle, uuid: string): Promise<{ checked: boolean; users: Map<string, string[]> }> {
     const users = new Map<string, string[]>();
-    const others = (await drainBatch(await this.lv.listAllDomains(conn))).filter((d) => d.uuid !== uuid);
-    if (others.length > SHARING_SCAN_LIMIT) return { checked: false, users };
-    await forEachLimited(others, 16, async (other) => {
-      const xml = await this.lv.domainGetXML(conn, other.uuid).catch(() => null); // gone meanwhile
-      if (!xml) return;
-      for (const disk of domainStorage(xml).disks) {
-        if (!disk.source) continue;
-        const names = users.get(disk.source) ?? [];
-        if (!names.includes(other.name)) names.push(other.name);
-        users.set(disk.source, names);
-      }
-    });
-    return { checked: true, users };
+    const checked = await scanOtherDomains(
+      this.lv,
+      conn,
+      uuid,
+      (other, xml) => {
+        for (const disk of domainStorage(xml).disks) {
+          if (!disk.source) continue;
+          const names = users.get(disk.source) ?? [];
+          if (!names.includes(other.name)) names.push(other.name);
+          users.set(disk.source, names);
+        }
+      },
+      SHARING_SCAN_LIMIT,
+    );
+    return { checked, users };
   }
 }
 

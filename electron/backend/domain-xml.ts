@@ -1,6 +1,9 @@
-// The storage a domain uses, for the manager window's delete dialog: its disks and its NVRAM
-// file, read from the XML libvirt writes (domainGetXML) through the shared XML model.
+// The storage a domain uses, read from the XML libvirt writes (domainGetXML) through the shared
+// XML model: its disks and NVRAM file (the delete dialog), and who else uses a disk or a MAC
+// address (delete, details, the wizard), from the other domains' XML.
+import { type ConnectionHandle, type NativeBinding, drainBatch } from '../../native/index.js';
 import { type XmlElement, parse } from '../../shared/xml/document.js';
+import { forEachLimited } from './domain-service.js';
 
 export interface DomainDisk {
   /** The <disk type>: file, block, dir, volume, network, nvme... */
@@ -67,4 +70,33 @@ export function domainStorage(xml: string): DomainStorage {
   const nvram = domain.find('os/nvram');
   const nvramPath = nvram ? (nvram.child('source')?.attr('file') ?? nvram.text().trim()) || null : null;
   return { name: domain.child('name')?.text().trim() ?? '', uuid: domain.child('uuid')?.text().trim() ?? '', disks, nvram: nvramPath };
+}
+
+/**
+ * Calls `visit` with the XML of every domain of the connection but `exceptUuid`, 16 reads at a time
+ * (domains gone meanwhile are skipped). With more than `limit` domains it reads none and resolves false.
+ */
+export async function scanOtherDomains(
+  binding: NativeBinding,
+  conn: ConnectionHandle,
+  exceptUuid: string | null,
+  visit: (domain: { name: string; uuid: string }, xml: string) => void,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
+  const others = (await drainBatch(await binding.listAllDomains(conn))).filter((domain) => domain.uuid.toLowerCase() !== exceptUuid?.toLowerCase());
+  if (others.length > limit) return false;
+  await forEachLimited(others, 16, async (domain) => {
+    const xml = await binding.domainGetXML(conn, domain.uuid).catch(() => null);
+    if (xml !== null) visit(domain, xml);
+  });
+  return true;
+}
+
+/** Names of the domains (but `exceptUuid`) with a writable, non-shareable disk on `path`. */
+export async function writableDiskUsers(binding: NativeBinding, conn: ConnectionHandle, path: string, exceptUuid: string | null = null): Promise<string[]> {
+  const users: string[] = [];
+  await scanOtherDomains(binding, conn, exceptUuid, (domain, xml) => {
+    if (domainStorage(xml).disks.some((disk) => disk.source === path && !disk.readonly && !disk.shareable)) users.push(domain.name);
+  });
+  return users.toSorted();
 }
