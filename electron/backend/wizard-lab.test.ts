@@ -140,6 +140,12 @@ suite(title, () => {
     expect(outcome).toMatchObject({ ok: true, vms: [{ volumes: [], started: true }] });
     const config = DomainConfig.parse(await lv.domainGetXML(conn(), p.name, { inactive: true }));
     expect(config.devices('disk').map((d) => [d.get('sourceFile'), d.get('driverType'), d.get('targetDev')])).toEqual([[volume.path, 'qcow2', 'vda']]);
+    // Another VM on the same disk: allowed, with virt-manager's warning.
+    const again = plan('existing-again', { install: { kind: 'kernel', ...tiny }, disk: undefined, existingDisk: { path: volume.path } });
+    expect(await call('wizard.validate', { ...lab, plan: again, pages: ['storage'] })).toEqual({
+      ok: true,
+      warnings: [`${volume.path} is already a disk of "${p.name}": two VMs running on one disk corrupt it`],
+    });
     await lv.domainDestroy(conn(), p.name);
     await lv.domainUndefine(conn(), p.name);
     // The VM went; the volume it was given stays.

@@ -58,6 +58,7 @@ import {
 import { defaultResources } from './provisioning/resources.js';
 import { TemplateStore } from './provisioning/templates.js';
 import { browse, defaultBrowseRoots } from './wizard-browse.js';
+import { writableDiskUsers } from './domain-xml.js';
 import { attachExistingDisk, customizedFor, diskPaths, replaceDomainContent } from './wizard-customize.js';
 
 type WizardMethod = Extract<MethodName, `wizard.${string}`>;
@@ -389,7 +390,10 @@ export class WizardService {
       // The name comes on the last page; until then cloud-init's default host name is checked with a stand-in.
       const pageNames = page === 'source' ? names.map((n) => (n.trim() === '' ? 'vm' : n)) : names;
       warnings.push(...(await validatePlan(ctx, toVmPlan(plan), { catalogue, names: pageNames, steps: [PAGE_STEPS[page]!] })));
-      if (page === 'storage') await this.checkExistingDisk(ctx, plan, names);
+      if (page === 'storage') {
+        await this.checkExistingDisk(ctx, plan, names);
+        warnings.push(...(await this.sharedDiskWarnings(ctx, plan, names)));
+      }
       if (page === 'summary') {
         const busy = names.find((name) => this.reserved.get(connectionId)?.has(name));
         if (busy) throw new WizardInputError('summary', 'name', `a VM named "${busy}" is being created right now`);
@@ -429,6 +433,16 @@ export class WizardService {
       throw new WizardInputError('storage', field, 'copies cannot share one disk: give each a new disk, or import the image (each copy then gets an overlay on it)');
     }
     await this.existingDiskFormat(ctx, existing.path);
+  }
+
+  /** A disk the VM would write that another VM writes too (virt-manager asks about it: two running VMs on one disk corrupt it). */
+  private async sharedDiskWarnings(ctx: LibvirtContext, plan: WizardPlan, names: readonly string[]): Promise<string[]> {
+    // An imported image is the disk of a lone VM; copies get overlays on it.
+    const path = plan.existingDisk?.path ?? (plan.install.kind === 'import' && names.length === 1 ? plan.install.path : undefined);
+    if (path === undefined) return [];
+    const users = await writableDiskUsers(ctx.binding, ctx.conn, path);
+    if (users.length === 0) return [];
+    return [`${path} is already a disk of ${users.map((name) => `"${name}"`).join(', ')}: two VMs running on one disk corrupt it`];
   }
 
   private async existingDiskFormat(ctx: LibvirtContext, path: string): Promise<{ format: 'qcow2' | 'raw'; type: 'file' | 'block' }> {
