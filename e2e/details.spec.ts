@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
 import { lineDiff } from '../shared/xml/test-support.js';
-import { labReady, removeGuest, virsh } from '../electron/test/lab.js';
+import { defineGuest, labReady, removeGuest, virsh } from '../electron/test/lab.js';
 import { type LoggedGuest, defineLoggedGuest, waitForBoot } from './details-lab.js';
 import { type Shell, startShell } from './manager-shell.js';
 import { TEST_UUID, applied, apply, domainXml, goTo, openDetails, replaceEditorText } from './details-page.js';
@@ -386,7 +386,16 @@ test.describe('Details on the lab libvirtd with a running tiny guest', () => {
       await dialog.getByTestId('hw-type').selectOption('user');
       await dialog.getByTestId('hw-mac').fill('52:54:00:e2:e0:02');
     });
-    await applied(page);
+    // Another (shut-off) VM has the image as its disk too: the review warns, Apply still goes ahead.
+    const sharer = defineGuest({ prefix: 'vireo-e2e-sharer', env: { DISK: image } });
+    try {
+      await page.getByTestId('apply').click();
+      await expect(page.getByTestId('review-warnings')).toHaveText(`${image} is also a disk of "${sharer.name}": two VMs running on one disk corrupt it (mark it shareable if the guests are made for that)`);
+      await page.getByTestId('apply-confirm').click();
+      await expect(page.getByTestId('apply-outcome')).toBeVisible({ timeout: 30_000 });
+    } finally {
+      removeGuest(sharer.name);
+    }
     // The guest had no disk: this one is vda.
     await expect(page.getByTestId('apply-outcome')).toContainText('VirtIO Disk vda: added');
     await expect(page.getByTestId('apply-outcome')).toContainText('NIC :e2:e0:02: added');

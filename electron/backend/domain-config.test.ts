@@ -13,6 +13,7 @@ import { setOsInfoId } from '../../shared/details/config.js';
 import type { ApplyOutcome, HostResources, VmDetails } from '../../shared/details/model.js';
 import type { ApiError } from '../../shared/models/error.js';
 import { DomainConfig } from '../../shared/xml/domain.js';
+import { createElement } from '../../shared/xml/document.js';
 import { lineDiff } from '../../shared/xml/test-support.js';
 import { defineGuest, labReady, removeGuest, virsh } from '../test/lab.js';
 import { type LoggedGuest, defineLoggedGuest, waitForBoot } from '../../e2e/details-lab.js';
@@ -208,6 +209,27 @@ describe('details on the Demo connection (test driver)', () => {
     } finally {
       faultySession.dispose();
       await faulty.dispose();
+    }
+  });
+
+  it('warns about a disk another VM writes too, unless it is read-only or shareable', async () => {
+    const handle = backend.connections.requireHandle('demo');
+    const lv = loadBinding();
+    const sharer = await lv.domainDefine(handle, `<domain type='test'><name>details-sharer</name><memory>1024</memory><os><type>hvm</type></os>
+      <devices><disk type='file' device='disk'><source file='/guest/diskimage1'/><target dev='vda' bus='virtio'/></disk></devices></domain>`);
+    try {
+      const details = await call<VmDetails>('details.get', vm);
+      expect(await call('details.warnings', { ...vm, xml: details.inactiveXml })).toEqual([
+        { subject: 'disk[vda]', message: '/guest/diskimage1 is also a disk of "details-sharer": two VMs running on one disk corrupt it (mark it shareable if the guests are made for that)' },
+      ]);
+      const shareable = DomainConfig.parse(details.inactiveXml);
+      shareable.device('disk[vda]')!.element.append(createElement('shareable'));
+      expect(await call('details.warnings', { ...vm, xml: shareable.toXml() })).toEqual([]);
+      const readonly = DomainConfig.parse(details.inactiveXml);
+      readonly.device('disk[vda]', 'disk')!.set('readonly', true);
+      expect(await call('details.warnings', { ...vm, xml: readonly.toXml() })).toEqual([]);
+    } finally {
+      await lv.domainUndefine(handle, sharer.uuid);
     }
   });
 

@@ -22,7 +22,7 @@ import type { Device } from '../../shared/xml/devices.js';
 import { DomainConfig, DomainConfigError } from '../../shared/xml/domain.js';
 import { type ConnectionManager, isLocalUri } from './connection-manager.js';
 import { domainStateName } from './domain-state.js';
-import { scanOtherDomains } from './domain-xml.js';
+import { scanOtherDomains, writableDiskUsers } from './domain-xml.js';
 import type { EventBus } from './event-bus.js';
 import { loadOsCatalogue } from './provisioning/osinfo.js';
 
@@ -238,6 +238,23 @@ export class DomainConfigService {
     const list = await this.lv.nodeDeviceList(conn, { cap }).catch(() => []);
     const devices = await Promise.all(list.map((device) => this.lv.nodeDeviceGetXML(conn, device.name).then(parseHostDevice, () => null)));
     return devices.filter((device): device is HostDevice => device !== null);
+  }
+
+  /** Disks of the edit that other VMs write too: each a warning on the disk's page (the Apply review shows them). */
+  async warnings({ connectionId, uuid, xml }: ValidParams<'details.warnings'>): Promise<DetailsIssue[]> {
+    const conn = this.conn(connectionId);
+    const next = parseForApply(xml);
+    const writable = next.devices('disk').flatMap((disk) => {
+      const type = disk.get('type') ?? 'file';
+      const path = type === 'file' ? disk.get('sourceFile') : type === 'block' ? disk.get('sourceDev') : undefined;
+      return path === undefined || disk.get('readonly') === true || disk.element.child('shareable') !== undefined ? [] : [{ disk, path }];
+    });
+    const users = await writableDiskUsers(this.lv, conn, writable.map(({ path }) => path), uuid);
+    return writable.flatMap(({ disk, path }) => {
+      const names = users.get(path);
+      if (names === undefined) return [];
+      return [{ subject: disk.id, message: `${path} is also a disk of ${names.map((name) => `"${name}"`).join(', ')}: two VMs running on one disk corrupt it (mark it shareable if the guests are made for that)` }];
+    });
   }
 
   /** Checks, then applies an edited next-boot XML (see the top of this file). */

@@ -92,11 +92,16 @@ export async function scanOtherDomains(
   return true;
 }
 
-/** Names of the domains (but `exceptUuid`) with a writable, non-shareable disk on `path`. */
-export async function writableDiskUsers(binding: NativeBinding, conn: ConnectionHandle, path: string, exceptUuid: string | null = null): Promise<string[]> {
-  const users: string[] = [];
+/** For each of `paths`, the names of the domains (but `exceptUuid`) that have it as a writable, non-shareable disk; one scan for all. */
+export async function writableDiskUsers(binding: NativeBinding, conn: ConnectionHandle, paths: readonly string[], exceptUuid: string | null = null): Promise<Map<string, string[]>> {
+  const users = new Map<string, string[]>();
+  if (paths.length === 0) return users;
   await scanOtherDomains(binding, conn, exceptUuid, (domain, xml) => {
-    if (domainStorage(xml).disks.some((disk) => disk.source === path && !disk.readonly && !disk.shareable)) users.push(domain.name);
+    for (const disk of domainStorage(xml).disks) {
+      if (disk.source === null || !paths.includes(disk.source) || disk.readonly || disk.shareable) continue;
+      const names = users.get(disk.source) ?? [];
+      if (!names.includes(domain.name)) users.set(disk.source, [...names, domain.name].toSorted());
+    }
   });
-  return users.toSorted();
+  return users;
 }

@@ -126,6 +126,7 @@ export function createHandlers({ binding: lv, connections, domains, stats, conso
 
     'details.get': (params) => on(params.connectionId, () => details.get(params)),
     'details.apply': (params) => on(params.connectionId, () => details.apply(params)),
+    'details.warnings': (params) => on(params.connectionId, () => details.warnings(params)),
     'details.validate': async ({ connectionId, xml }) => {
       connections.info(connectionId); // fails with 'not-found' for an unknown id
       return validateDomainXml(lv, xml);

@@ -440,9 +440,8 @@ export class WizardService {
     // An imported image is the disk of a lone VM; copies get overlays on it.
     const path = plan.existingDisk?.path ?? (plan.install.kind === 'import' && names.length === 1 ? plan.install.path : undefined);
     if (path === undefined) return [];
-    const users = await writableDiskUsers(ctx.binding, ctx.conn, path);
-    if (users.length === 0) return [];
-    return [`${path} is already a disk of ${users.map((name) => `"${name}"`).join(', ')}: two VMs running on one disk corrupt it`];
+    const users = (await writableDiskUsers(ctx.binding, ctx.conn, [path])).get(path);
+    return users === undefined ? [] : [`${path} is already a disk of ${users.map((name) => `"${name}"`).join(', ')}: two VMs running on one disk corrupt it`];
   }
 
   private async existingDiskFormat(ctx: LibvirtContext, path: string): Promise<{ format: 'qcow2' | 'raw'; type: 'file' | 'block' }> {

@@ -258,6 +258,13 @@ export const contract = {
       }),
     ),
     /**
+     * What the Apply review warns about in an edited next-boot XML, without refusing it: disks
+     * another VM of the connection writes too (virt-manager asks about those). Issues by device id.
+     */
+    'details.warnings': method<DetailsIssue[]>()(
+      vmRef.extend({ xml: z.string({ error: 'xml must be text' }).min(1, 'xml must not be empty').max(4 * 1024 * 1024, 'xml is too long') }),
+    ),
+    /**
      * Checks a domain XML against libvirt's domain schema without applying it
      * (electron/backend/domain-validate.ts): the problems, 'xml' issues with their line where
      * libxml2 knows it; empty when valid.

@@ -7,7 +7,7 @@
 // shared/xml, so what the forms do not know about is applied exactly as it was.
 import './details.css';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { HostResources } from '../../../../shared/details/model.js';
+import type { DetailsIssue, HostResources } from '../../../../shared/details/model.js';
 import { isXmlPage } from '../../../../shared/details/page-xml.js';
 import type { Device } from '../../../../shared/xml/devices.js';
 import type { VmState } from '../../../../shared/models/vm.js';
@@ -40,6 +40,8 @@ export function DetailsTab({ connectionId, uuid, state, visible }: DetailsTabPro
   const [view, setView] = useState<'form' | 'xml'>('form');
   const [adding, setAdding] = useState(false);
   const [reviewing, setReviewing] = useState(false);
+  /** What the backend warns about in the edit under review (a disk another VM writes); null while asked. */
+  const [reviewWarnings, setReviewWarnings] = useState<DetailsIssue[] | null>(null);
   const [resources, setResources] = useState<HostResources | null>(null);
   const [browsing, setBrowsing] = useState<{ title: string; current: string; choose(path: string): void } | null>(null);
   const browsePath = useCallback<BrowsePath>((title, current, choose) => setBrowsing({ title, current: current ?? '', choose }), []);
@@ -58,6 +60,21 @@ export function DetailsTab({ connectionId, uuid, state, visible }: DetailsTabPro
       current = false;
     };
   }, [client, connectionId, visible, resources]);
+
+  useEffect(() => {
+    if (!reviewing) return;
+    let current = true;
+    setReviewWarnings(null);
+    client.call('details.warnings', { connectionId, uuid, xml: model.working }).then(
+      (found) => current && setReviewWarnings(found),
+      () => current && setReviewWarnings([]), // only warnings: Apply itself says what is wrong
+    );
+    return () => {
+      current = false;
+    };
+    // The edit cannot change while the review is open.
+    // oxlint-disable-next-line react-hooks/exhaustive-deps
+  }, [reviewing, client, connectionId, uuid]);
 
   const pages = useMemo(() => pagesOf(config), [config]);
   // A page that went away (device removed, Revert) shows the overview.
@@ -266,6 +283,13 @@ export function DetailsTab({ connectionId, uuid, state, visible }: DetailsTabPro
               <summary>XML changes</summary>
               <XmlDiff original={details.inactiveXml} modified={model.working} testId="review-diff" />
             </details>
+            {reviewWarnings !== null && reviewWarnings.length > 0 && (
+              <ul className="dt-warning" data-testid="review-warnings">
+                {reviewWarnings.map((warning, index) => (
+                  <li key={index}>{warning.message}</li>
+                ))}
+              </ul>
+            )}
             {issues.length > 0 && <p className="dt-warning">There are problems: libvirt will be asked anyway, and refuse what it cannot take.</p>}
             <div className="dt-dialog-actions">
               <button type="button" onClick={() => setReviewing(false)}>
