@@ -245,8 +245,7 @@ export class DomainConfigService {
     const conn = this.conn(connectionId);
     const next = parseForApply(xml);
     const writable = next.devices('disk').flatMap((disk) => {
-      const type = disk.get('type') ?? 'file';
-      const path = type === 'file' ? disk.get('sourceFile') : type === 'block' ? disk.get('sourceDev') : undefined;
+      const path = hostPath(disk);
       return path === undefined || disk.get('readonly') === true || disk.element.child('shareable') !== undefined ? [] : [{ disk, path }];
     });
     const users = await writableDiskUsers(this.lv, conn, writable.map(({ path }) => path), uuid);
@@ -435,7 +434,7 @@ export class DomainConfigService {
       );
       return found ? null : `There is no volume '${volume}' in the storage pool '${pool}'`;
     }
-    const path = type === 'file' ? disk.get('sourceFile') : type === 'block' ? disk.get('sourceDev') : type === 'dir' ? disk.get('sourceDir') : undefined;
+    const path = hostPath(disk);
     if (path === undefined) return null; // an empty CD-ROM drive, a network disk
     const inPool = await this.lv.volGetInfo(conn, path).then(
       () => true,
@@ -462,6 +461,12 @@ export class DomainConfigService {
     });
     return users;
   }
+}
+
+/** The host file, block device or folder behind a disk; undefined for empty drives, volumes and network disks. */
+function hostPath(disk: Device<'disk'>): string | undefined {
+  const type = disk.get('type') ?? 'file';
+  return type === 'file' ? disk.get('sourceFile') : type === 'block' ? disk.get('sourceDev') : type === 'dir' ? disk.get('sourceDir') : undefined;
 }
 
 /** Copies `fields` from the next-boot device onto the running one (media change, link state...). */
