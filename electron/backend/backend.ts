@@ -6,6 +6,7 @@ import { ConnectionManager, type ReconnectPolicy, detectLocalDaemons } from './c
 import { ConnectionStore, defaultConfigDir } from './connection-store.js';
 import { ConsoleService } from './consoles.js';
 import { DomainConfigService } from './domain-config.js';
+import { SnapshotService } from './snapshots.js';
 import { DomainService } from './domain-service.js';
 import { EventBus } from './event-bus.js';
 import { PreferencesStore } from './preferences-store.js';
@@ -64,8 +65,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
   const consoles = new ConsoleService({ binding, connections, ...(options.externalViewer !== undefined && { externalViewer: options.externalViewer }) });
   const details = new DomainConfigService({ binding, connections, events });
   const wizard = new WizardService({ binding, connections, events, configDir: options.configDir ?? defaultConfigDir() });
+  const snapshots = new SnapshotService(binding, events);
   return {
-    handlers: createHandlers({ binding, connections, domains, stats, consoles, details, wizard }),
+    handlers: createHandlers({ binding, connections, domains, stats, consoles, details, wizard, snapshots }),
     streams: {
       'console.serial': (params, toClient) => consoles.openSerial(params, toClient),
       'console.graphics': (params, toClient) => consoles.openGraphics(params, toClient),

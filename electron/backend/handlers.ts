@@ -10,6 +10,7 @@ import { DomainDeleter } from './domain-delete.js';
 import { validateDomainXml } from './domain-validate.js';
 import type { DomainService } from './domain-service.js';
 import { probeAcceleration } from './host/acceleration.js';
+import type { SnapshotService } from './snapshots.js';
 import type { StatsService } from './stats-service.js';
 import type { WizardService } from './wizard.js';
 
@@ -23,6 +24,8 @@ export interface Services {
   details: DomainConfigService;
   /** The New VM wizard. */
   wizard: WizardService;
+  /** The VM window's Snapshots tab. */
+  snapshots: SnapshotService;
 }
 
 /** The host part of a connection's summary: connectInfo + nodeInfo + capabilities → acceleration. */
@@ -72,7 +75,7 @@ async function acceleration(uri: string, hypervisor: string, capabilitiesXml: st
   };
 }
 
-export function createHandlers({ binding: lv, connections, domains, stats, consoles, details, wizard }: Services): ApiHandlers {
+export function createHandlers({ binding: lv, connections, domains, stats, consoles, details, wizard, snapshots }: Services): ApiHandlers {
   /**
    * Runs a libvirt call on a connected connection's handle. A failure that turns out to be a
    * dead connection also starts the reconnect (the caller still gets libvirt's error).
@@ -133,6 +136,11 @@ export function createHandlers({ binding: lv, connections, domains, stats, conso
     },
     'details.hostResources': (params) => on(params.connectionId, () => details.hostResources(params)),
     'details.createVolume': (params) => on(params.connectionId, () => details.createVolume(params)),
+
+    'snapshots.list': ({ connectionId, uuid }) => on(connectionId, (conn) => snapshots.list(conn, uuid)),
+    'snapshots.create': (params) => on(params.connectionId, (conn) => snapshots.create(conn, params)),
+    'snapshots.revert': (params) => on(params.connectionId, (conn) => snapshots.revert(conn, params)),
+    'snapshots.delete': (params) => on(params.connectionId, (conn) => snapshots.delete(conn, params)),
 
     ...wizard.handlers(),
   };

@@ -8,6 +8,7 @@ import type { VmDeletePlan, VmDeleteResult } from '../models/delete.js';
 import { type ConsoleInfo, type ConsoleScreenshot, MAX_SEND_KEYS, isLinuxKeyName } from '../models/console.js';
 import type { ApiError } from '../models/error.js';
 import type { HostSummary } from '../models/host.js';
+import { type VmSnapshot, snapshotNameProblem } from '../models/snapshot.js';
 import type { ListSnapshot } from '../models/list.js';
 import { STATS_INTERVAL_LIMITS_MS, type StatsConfig, type StatsTick } from '../models/stats.js';
 import type { VmListChange, VmSummary } from '../models/vm.js';
@@ -77,6 +78,10 @@ const noParams = z.strictObject({});
 const connectionRef = z.strictObject({ connectionId });
 const vmRef = z.strictObject({ connectionId, uuid });
 const flag = z.boolean({ error: 'must be true or false' }).optional();
+const snapshotName = z.string({ error: 'name must be text' }).superRefine((name, ctx) => {
+  const problem = snapshotNameProblem(name);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const contract = {
   methods: {
@@ -289,6 +294,18 @@ export const contract = {
       }),
     ),
     // ---- end of details ----------------------------------------------------------------------
+
+    // ---- snapshots: the VM window's Snapshots tab (electron/backend/snapshots.ts) --------------
+    /** The VM's snapshots as a tree, depth first (shared/models/snapshot.ts snapshotTree). */
+    'snapshots.list': method<VmSnapshot[]>()(vmRef),
+    /** Takes a snapshot (a running VM's with its memory); it becomes the current one. */
+    'snapshots.create': method<VmSnapshot>()(
+      vmRef.extend({ name: snapshotName, description: z.string({ error: 'description must be text' }).max(4096, 'the description is too long').optional() }),
+    ),
+    /** Puts the VM back to the snapshot: its disks, and its memory and state when it has them. */
+    'snapshots.revert': method<void>()(vmRef.extend({ name: snapshotName })),
+    /** Deletes the snapshot; its children stay, on its parent. */
+    'snapshots.delete': method<void>()(vmRef.extend({ name: snapshotName })),
   },
   events: {
     'connections.changed': event<ConnectionListChange>(),
@@ -296,6 +313,8 @@ export const contract = {
     'stats.tick': event<StatsTick>(),
     // ---- details: libvirt reported something about this VM (lifecycle, device added/removed): reload its details
     'details.changed': event<{ connectionId: string; uuid: string }>(),
+    /** A snapshot of the VM was taken, reverted to or deleted through Vireo. */
+    'snapshots.changed': event<{ connectionId: string; uuid: string }>(),
     // ---- wizard: a creation's progress, then its outcome (for every client; match operationId)
     'wizard.progress': event<WizardProgress>(),
     'wizard.finished': event<WizardFinished>(),
