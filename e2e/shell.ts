@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import type { VmTab } from '../renderer/views/vm/route.js';
 
 export interface Shell {
   url: string;
@@ -65,7 +66,7 @@ export function collectErrors(page: Page): string[] {
 }
 
 /** The per-VM window's address (#/vm/<connection>/<uuid>/<tab>) in the shell at `shellUrl`, token included. */
-export function vmWindowUrl(shellUrl: string, connection: string, uuid: string, tab: 'console' | 'details'): string {
+export function vmWindowUrl(shellUrl: string, connection: string, uuid: string, tab: VmTab): string {
   const url = new URL(shellUrl);
   const token = new URLSearchParams(url.hash.slice(1)).get('token');
   return `${url.origin}/#/vm/${connection}/${uuid}/${tab}?token=${token}`;

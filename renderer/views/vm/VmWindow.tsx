@@ -1,5 +1,5 @@
 // The per-VM window (virt-manager's VM window): the VM's name, state and lifecycle buttons, and
-// the tabs Console | Details. Both tabs stay mounted, so switching keeps the console connected.
+// the tabs Console | Details | Snapshots. The tabs stay mounted, so switching keeps the console connected.
 import './vm-window.css';
 import { type ReactNode, useEffect, useState } from 'react';
 import type { MethodName } from '../../../shared/api/contract.js';
@@ -10,6 +10,7 @@ import { useUi } from '../../stores/ui.js';
 import { useVms } from '../../stores/vms.js';
 import { ConsoleTab } from './console/ConsoleTab.js';
 import { DetailsTab } from './details/DetailsTab.js';
+import { SnapshotsTab } from './snapshots/SnapshotsTab.js';
 import { VM_TABS, type VmRoute, type VmTab, vmRouteHash } from './route.js';
 
 const STATE_TEXT: Record<VmState, string> = {
@@ -39,7 +40,7 @@ export function lifecycleButtons(state: VmState | undefined): { method: Lifecycl
   ];
 }
 
-const TAB_LABEL: Record<VmTab, string> = { console: 'Console', details: 'Details' };
+const TAB_LABEL: Record<VmTab, string> = { console: 'Console', details: 'Details', snapshots: 'Snapshots' };
 
 export function VmWindow({ route }: { route: VmRoute }) {
   const client = useApi();
@@ -112,6 +113,9 @@ export function VmWindow({ route }: { route: VmRoute }) {
         </div>
         <div role="tabpanel" id="vm-tab-details" aria-labelledby="vm-tabbtn-details" hidden={tab !== 'details'} className="vm-tabpanel">
           <DetailsTab connectionId={connectionId} uuid={uuid} state={vm.state} visible={tab === 'details'} />
+        </div>
+        <div role="tabpanel" id="vm-tab-snapshots" aria-labelledby="vm-tabbtn-snapshots" hidden={tab !== 'snapshots'} className="vm-tabpanel">
+          <SnapshotsTab connectionId={connectionId} uuid={uuid} state={vm.state} visible={tab === 'snapshots'} />
         </div>
       </>
     );

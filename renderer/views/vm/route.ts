@@ -2,8 +2,8 @@
 // it: a browser tab in the browser shell, a BrowserWindow in Electron). A token parameter may
 // follow (?token= or &token=); the API client takes it out of the address.
 
-export type VmTab = 'console' | 'details';
-export const VM_TABS: readonly VmTab[] = ['console', 'details'];
+export type VmTab = 'console' | 'details' | 'snapshots';
+export const VM_TABS: readonly VmTab[] = ['console', 'details', 'snapshots'];
 
 export interface VmRoute {
   connectionId: string;
