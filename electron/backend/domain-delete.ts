@@ -22,13 +22,44 @@ export interface DeleteRequest {
   disks: string[];
 }
 
-interface ResolvedDisk {
+export interface ResolvedDisk {
   disk: DomainDisk;
   /** The storage-pool volume's path, null when the source is no volume. */
   volumePath: string | null;
 }
 
 const NOT_FOUND_CODES = new Set(['VIR_ERR_NO_STORAGE_VOL', 'VIR_ERR_NO_STORAGE_POOL', 'VIR_ERR_INVALID_STORAGE_VOL']);
+
+/** Which disk sources are storage-pool volumes, and their paths. */
+export function resolveVolumes(lv: NativeBinding, conn: ConnectionHandle, disks: DomainDisk[]): Promise<ResolvedDisk[]> {
+  return Promise.all(
+    disks
+      .filter((disk) => disk.source !== null)
+      .map(async (disk): Promise<ResolvedDisk> => {
+        if (disk.type === 'network' || (disk.type !== 'volume' && !disk.source!.startsWith('/'))) return { disk, volumePath: null };
+        try {
+          const info = await lv.volGetInfo(conn, disk.source!);
+          return { disk, volumePath: info.path };
+        } catch (e) {
+          if (isLibvirtError(e) && NOT_FOUND_CODES.has(e.code)) return { disk, volumePath: null };
+          throw e;
+        }
+      }),
+  );
+}
+
+/** Volume path → pool name, over the active pools. */
+export async function poolsByPath(lv: NativeBinding, conn: ConnectionHandle): Promise<Map<string, string>> {
+  const byPath = new Map<string, string>();
+  const pools = (await lv.poolList(conn)).filter((p) => p.active);
+  await Promise.all(
+    pools.map(async (pool) => {
+      const volumes = await lv.volList(conn, pool.name).catch(() => []);
+      for (const volume of volumes) byPath.set(volume.path, pool.name);
+    }),
+  );
+  return byPath;
+}
 
 export class DomainDeleter {
   constructor(private readonly lv: NativeBinding) {}
@@ -42,7 +73,7 @@ export class DomainDeleter {
     const storage = domainStorage(xml);
     const active = state.stateName !== 'shutoff' && state.stateName !== 'crashed';
     const [resolved, snapshots, hasManagedSave, sharing] = await Promise.all([
-      this.resolve(conn, storage.disks),
+      resolveVolumes(this.lv, conn, storage.disks),
       this.lv.snapshotList(conn, uuid).then(
         (list) => list.map((s) => s.name),
         (e: unknown) => {
@@ -53,7 +84,7 @@ export class DomainDeleter {
       active ? Promise.resolve(false) : this.lv.domainHasManagedSave(conn, uuid),
       this.otherUsers(conn, uuid),
     ]);
-    const pools = resolved.some((r) => r.volumePath) ? await this.poolsByPath(conn) : new Map<string, string>();
+    const pools = resolved.some((r) => r.volumePath) ? await poolsByPath(this.lv, conn) : new Map<string, string>();
     const disks = resolved.map(({ disk, volumePath }) => describeDisk(disk, volumePath, pools, sharing.users));
     return {
       connectionId,
@@ -77,7 +108,7 @@ export class DomainDeleter {
     ]);
     const storage = domainStorage(xml);
     // Only this VM's storage-pool volumes: a path from anywhere else is refused before anything is deleted.
-    const volumes = new Set((await this.resolve(conn, storage.disks)).flatMap((r) => (r.volumePath ? [r.volumePath] : [])));
+    const volumes = new Set((await resolveVolumes(this.lv, conn, storage.disks)).flatMap((r) => (r.volumePath ? [r.volumePath] : [])));
     const foreign = request.disks.filter((path) => !volumes.has(path));
     if (foreign.length > 0) {
       throw apiError('invalid-input', `Not a storage volume of "${storage.name}", so not deleted: ${foreign.join(', ')}. Nothing was changed.`);
@@ -120,37 +151,6 @@ export class DomainDeleter {
       }
     }
     return result;
-  }
-
-  /** Which disk sources are storage-pool volumes, and their paths. */
-  private resolve(conn: ConnectionHandle, disks: DomainDisk[]): Promise<ResolvedDisk[]> {
-    return Promise.all(
-      disks
-        .filter((disk) => disk.source !== null)
-        .map(async (disk): Promise<ResolvedDisk> => {
-          if (disk.type === 'network' || (disk.type !== 'volume' && !disk.source!.startsWith('/'))) return { disk, volumePath: null };
-          try {
-            const info = await this.lv.volGetInfo(conn, disk.source!);
-            return { disk, volumePath: info.path };
-          } catch (e) {
-            if (isLibvirtError(e) && NOT_FOUND_CODES.has(e.code)) return { disk, volumePath: null };
-            throw e;
-          }
-        }),
-    );
-  }
-
-  /** Volume path → pool name, over the active pools. */
-  private async poolsByPath(conn: ConnectionHandle): Promise<Map<string, string>> {
-    const byPath = new Map<string, string>();
-    const pools = (await this.lv.poolList(conn)).filter((p) => p.active);
-    await Promise.all(
-      pools.map(async (pool) => {
-        const volumes = await this.lv.volList(conn, pool.name).catch(() => []);
-        for (const volume of volumes) byPath.set(volume.path, pool.name);
-      }),
-    );
-    return byPath;
   }
 
   /** Disk source → names of the other VMs that use it. */

@@ -6,6 +6,7 @@ import type { HostAcceleration, HostSummary } from '../../shared/models/host.js'
 import { type ConnectionManager, isLocalUri } from './connection-manager.js';
 import type { ConsoleService } from './consoles.js';
 import type { DomainConfigService } from './domain-config.js';
+import { DomainCloner } from './domain-clone.js';
 import { DomainDeleter } from './domain-delete.js';
 import { validateDomainXml } from './domain-validate.js';
 import type { DomainService } from './domain-service.js';
@@ -90,6 +91,7 @@ export function createHandlers({ binding: lv, connections, domains, stats, conso
     }
   };
   const deleter = new DomainDeleter(lv);
+  const cloner = new DomainCloner(lv);
 
   return {
     'app.launchInfo': async () => ({ initialConnectionId: connections.initialConnectionId }),
@@ -112,6 +114,8 @@ export function createHandlers({ binding: lv, connections, domains, stats, conso
     'domains.managedSave': ({ connectionId, uuid, ...options }) => on(connectionId, (conn) => lv.domainManagedSave(conn, uuid, options)),
     'domains.delete': ({ connectionId, uuid, ...request }) => on(connectionId, (conn) => deleter.delete(conn, uuid, request)),
     'domains.deletePlan': ({ connectionId, uuid }) => on(connectionId, (conn) => deleter.plan(connectionId, conn, uuid)),
+    'domains.clonePlan': ({ connectionId, uuid, name }) => on(connectionId, (conn) => cloner.plan(connectionId, conn, uuid, name)),
+    'domains.clone': (params) => on(params.connectionId, (conn) => cloner.clone(params.connectionId, conn, params)),
     'domains.getXml': ({ connectionId, uuid, ...options }) => on(connectionId, (conn) => lv.domainGetXML(conn, uuid, options)),
 
     'stats.getConfig': async () => stats.config(),

@@ -16,7 +16,7 @@ describe('snapshots on the Demo connection (test driver)', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    await until(() => h.backend.connections.handleOf('demo'), 10_000, 'the Demo connection');
+    await until(() => h.backend.connections.handleOf('demo') ?? undefined, 10_000, 'the Demo connection');
     // A VM of this file's own: the Demo 'test' VM is shared with other tests in this process.
     const ref = await h.backend.connections.requireHandle('demo');
     const defined = await (await import('../../native/index.js')).loadBinding().domainDefine(ref, `<domain type='test'><name>snapshots-demo</name><memory>1024</memory><os><type>hvm</type></os></domain>`);

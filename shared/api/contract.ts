@@ -4,6 +4,7 @@
 // and the backend's handler table stops compiling until the method is implemented.
 import { z } from 'zod';
 import type { ConnectionInfo, ConnectionListChange, LaunchInfo } from '../models/connection.js';
+import type { ClonePlan, CloneResult } from '../models/clone.js';
 import type { VmDeletePlan, VmDeleteResult } from '../models/delete.js';
 import { type ConsoleInfo, type ConsoleScreenshot, MAX_SEND_KEYS, isLinuxKeyName } from '../models/console.js';
 import type { ApiError } from '../models/error.js';
@@ -151,6 +152,18 @@ export const contract = {
     'stats.unwatch': method<void>()(connectionRef),
 
     // ---- manager window (electron/backend/domain-delete.ts) --------------------------------------
+    /** What cloning the VM would do: a free name, and per disk whether it is copied or shared. */
+    'domains.clonePlan': method<ClonePlan>()(vmRef.extend({ name: z.string({ error: 'name must be text' }).max(64, 'the name is too long (64 characters at most)').optional() })),
+    /**
+     * Clones a shut-off VM: the new name, new MACs, and per disk (by target) a copy into the
+     * original's pool or the same disk. All or nothing: a failure removes what was made.
+     */
+    'domains.clone': method<CloneResult>()(
+      vmRef.extend({
+        name: z.string({ error: 'name must be text' }).min(1, 'the clone needs a name').max(64, 'the name is too long (64 characters at most)'),
+        disks: z.record(z.string().max(32), z.enum(['clone', 'share'], { error: 'each disk is either "clone" or "share"' })).optional(),
+      }),
+    ),
     /** What deleting the VM can remove: each disk (deletable or not, and why), NVRAM, snapshots, saved state. */
     'domains.deletePlan': method<VmDeletePlan>()(vmRef),
     // ---- end of manager window --------------------------------------------------------------------
