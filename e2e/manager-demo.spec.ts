@@ -305,3 +305,34 @@ test('adds a connection; a duplicate is refused with the reason', async ({ page 
   await page.getByTestId('connection-menu').getByRole('menuitem', { name: 'Remove from the list' }).click();
   await expect(added).toHaveCount(0);
 });
+
+test('clones a shut-off VM: its pool disk copied, the CD-ROM image shared; a running VM cannot be cloned', async ({ page }) => {
+  const errors = collectErrors(page);
+  await open(page);
+  await row(page, 'web-1').click({ button: 'right' });
+  const menu = page.getByTestId('vm-context-menu');
+  await expect(menu.getByRole('menuitem', { name: /Clone/ })).toHaveAttribute('aria-disabled', 'true');
+  await menu.getByRole('menuitem', { name: /Shut down/ }).click();
+  await expect(stateOf(page, 'web-1')).toHaveText('Shut off');
+
+  await row(page, 'web-1').click({ button: 'right' });
+  await menu.getByRole('menuitem', { name: /Clone/ }).click();
+  const dialog = page.getByTestId('clone-dialog');
+  await expect(dialog.getByTestId('clone-name')).toHaveValue('web-1-clone');
+  await expect(dialog.getByTestId('clone-action-vda')).toHaveValue('clone');
+  await expect(dialog.getByTestId('clone-action-vda').locator('option[value="clone"]')).toHaveText('Copy as web-1-clone.qcow2 (pool lab-pool)');
+  await expect(dialog.getByTestId('clone-action-hdc')).toBeDisabled();
+  await expect(dialog.getByTestId('clone-disk-hdc')).toContainText('cannot be copied, only shared');
+
+  await dialog.getByTestId('clone-name').fill('bad name');
+  await dialog.getByTestId('clone-confirm').click();
+  await expect(dialog.getByTestId('clone-error')).toContainText('"bad name" is not a valid VM name');
+  await dialog.getByTestId('clone-name').fill('web-1b');
+  // The copy's name follows the clone's.
+  await expect(dialog.getByTestId('clone-action-vda').locator('option[value="clone"]')).toHaveText('Copy as web-1b.qcow2 (pool lab-pool)');
+  await dialog.getByTestId('clone-confirm').click();
+  await expect(dialog).toHaveCount(0);
+  await expect(stateOf(page, 'web-1b')).toHaveText('Shut off');
+  await expect(page.getByTestId('notice')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -62,6 +62,10 @@ export function useVmCommands(): (commandId: VmCommandId, vms: VmSummary[]) => v
         openVmWindow(first.connectionId, first.uuid, commandId).catch((e: unknown) => ui.showNotice(failureMessage(command.verb, first.name, e)));
         return;
       }
+      if (commandId === 'clone') {
+        ui.openDialog({ kind: 'clone', connectionId: first.connectionId, uuid: first.uuid });
+        return;
+      }
       if (commandId === 'delete') {
         ui.openDialog({ kind: 'delete', connectionId: first.connectionId, uuids: targets.map((vm) => vm.uuid) });
         return;

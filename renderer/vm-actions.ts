@@ -3,7 +3,7 @@
 import type { MethodName } from '../shared/api/contract.js';
 import type { VmSummary } from '../shared/models/vm.js';
 
-export type VmCommandId = 'run' | 'pause' | 'resume' | 'shutdown' | 'reboot' | 'reset' | 'forceOff' | 'save' | 'delete' | 'console' | 'details';
+export type VmCommandId = 'run' | 'pause' | 'resume' | 'shutdown' | 'reboot' | 'reset' | 'forceOff' | 'save' | 'clone' | 'delete' | 'console' | 'details';
 
 /** The lifecycle methods that take just {connectionId, uuid}. */
 export type VmActionMethod = Extract<
@@ -80,6 +80,8 @@ export const COMMANDS: Record<VmCommandId, VmCommand> = {
     method: 'domains.managedSave',
     shortcut: { key: 'm', label: 'M' },
   },
+  // Disks are copied while nothing writes them: shut-off VMs only, as virt-manager asks.
+  clone: { id: 'clone', label: () => 'Clone…', verb: 'clone', applies: (vm) => vm.state === 'shutoff' || vm.state === 'crashed', single: true, shortcut: { key: 'c', label: 'C' } },
   delete: { id: 'delete', label: () => 'Delete…', verb: 'delete', applies: () => true, shortcut: { key: 'Delete', label: 'Delete' } },
   console: { id: 'console', label: () => 'Open console', verb: 'open the console of', applies: () => true, single: true, shortcut: { key: 'Enter', label: 'Enter' } },
   details: { id: 'details', label: () => 'Open details', verb: 'open the details of', applies: () => true, single: true, shortcut: { key: 'Enter', alt: true, label: 'Alt+Enter' } },

@@ -1,9 +1,10 @@
-// The manager window's dialogs: confirmation of commands that lose guest state, delete, add connection.
+// The manager window's dialogs: confirmation of commands that lose guest state, clone, delete, add connection.
 import { useApi } from '../api/context.js';
 import { executeLifecycle, vmsByUuid } from '../commands.js';
 import { type Dialog, useUi } from '../stores/ui.js';
 import { COMMANDS } from '../vm-actions.js';
 import { AddConnectionDialog } from './AddConnectionDialog.js';
+import { CloneDialog } from './CloneDialog.js';
 import { DeleteDialog } from './DeleteDialog.js';
 import { Modal } from './Modal.js';
 
@@ -45,6 +46,8 @@ export function Dialogs() {
       return <ConfirmDialog dialog={dialog} />;
     case 'delete':
       return <DeleteDialog connectionId={dialog.connectionId} uuids={dialog.uuids} />;
+    case 'clone':
+      return <CloneDialog connectionId={dialog.connectionId} uuid={dialog.uuid} />;
     case 'add-connection':
       return <AddConnectionDialog />;
   }

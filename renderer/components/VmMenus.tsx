@@ -35,6 +35,7 @@ export function vmMenuEntries(vms: VmSummary[], run: Run): MenuEntry[] {
     item('console', vms, run),
     item('details', vms, run),
     { kind: 'separator', id: 's3' },
+    item('clone', vms, run),
     item('delete', vms, run),
   ];
 }

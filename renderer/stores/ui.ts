@@ -12,6 +12,7 @@ export interface Notice {
 
 export type Dialog =
   | { kind: 'delete'; connectionId: string; uuids: string[] }
+  | { kind: 'clone'; connectionId: string; uuid: string }
   | { kind: 'confirm'; connectionId: string; uuids: string[]; command: VmCommandId }
   | { kind: 'add-connection' }
   | null;
