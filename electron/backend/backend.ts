@@ -6,6 +6,7 @@ import { ConnectionManager, type ReconnectPolicy, detectLocalDaemons } from './c
 import { ConnectionStore, defaultConfigDir } from './connection-store.js';
 import { ConsoleService } from './consoles.js';
 import { DomainConfigService } from './domain-config.js';
+import { HostResourceService } from './host-resources.js';
 import { SnapshotService } from './snapshots.js';
 import { DomainService } from './domain-service.js';
 import { EventBus } from './event-bus.js';
@@ -66,8 +67,9 @@ export function createBackend(options: BackendOptions = {}): Backend {
   const details = new DomainConfigService({ binding, connections, events });
   const wizard = new WizardService({ binding, connections, events, configDir: options.configDir ?? defaultConfigDir() });
   const snapshots = new SnapshotService(binding, events);
+  const hostResources = new HostResourceService(binding, events);
   return {
-    handlers: createHandlers({ binding, connections, domains, stats, consoles, details, wizard, snapshots }),
+    handlers: createHandlers({ binding, connections, domains, stats, consoles, details, wizard, snapshots, hostResources }),
     streams: {
       'console.serial': (params, toClient) => consoles.openSerial(params, toClient),
       'console.graphics': (params, toClient) => consoles.openGraphics(params, toClient),

@@ -11,6 +11,7 @@ import { DomainDeleter } from './domain-delete.js';
 import { validateDomainXml } from './domain-validate.js';
 import type { DomainService } from './domain-service.js';
 import { probeAcceleration } from './host/acceleration.js';
+import type { HostResourceService } from './host-resources.js';
 import type { SnapshotService } from './snapshots.js';
 import type { StatsService } from './stats-service.js';
 import type { WizardService } from './wizard.js';
@@ -27,6 +28,8 @@ export interface Services {
   wizard: WizardService;
   /** The VM window's Snapshots tab. */
   snapshots: SnapshotService;
+  /** The Connection details dialog: networks, pools, volumes. */
+  hostResources: HostResourceService;
 }
 
 /** The host part of a connection's summary: connectInfo + nodeInfo + capabilities → acceleration. */
@@ -76,7 +79,7 @@ async function acceleration(uri: string, hypervisor: string, capabilitiesXml: st
   };
 }
 
-export function createHandlers({ binding: lv, connections, domains, stats, consoles, details, wizard, snapshots }: Services): ApiHandlers {
+export function createHandlers({ binding: lv, connections, domains, stats, consoles, details, wizard, snapshots, hostResources: resources }: Services): ApiHandlers {
   /**
    * Runs a libvirt call on a connected connection's handle. A failure that turns out to be a
    * dead connection also starts the reconnect (the caller still gets libvirt's error).
@@ -140,6 +143,20 @@ export function createHandlers({ binding: lv, connections, domains, stats, conso
     },
     'details.hostResources': (params) => on(params.connectionId, () => details.hostResources(params)),
     'details.createVolume': (params) => on(params.connectionId, () => details.createVolume(params)),
+
+    'networks.list': ({ connectionId }) => on(connectionId, (conn) => resources.networks(conn)),
+    'networks.create': (params) => on(params.connectionId, (conn) => resources.createNetwork(conn, params)),
+    'networks.start': (params) => on(params.connectionId, (conn) => resources.networkAction(conn, 'start', params)),
+    'networks.stop': (params) => on(params.connectionId, (conn) => resources.networkAction(conn, 'stop', params)),
+    'networks.delete': (params) => on(params.connectionId, (conn) => resources.networkAction(conn, 'delete', params)),
+    'networks.setAutostart': (params) => on(params.connectionId, (conn) => resources.setNetworkAutostart(conn, params)),
+    'pools.list': ({ connectionId }) => on(connectionId, (conn) => resources.pools(conn)),
+    'pools.create': (params) => on(params.connectionId, (conn) => resources.createPool(conn, params)),
+    'pools.start': (params) => on(params.connectionId, (conn) => resources.poolAction(conn, 'start', params)),
+    'pools.stop': (params) => on(params.connectionId, (conn) => resources.poolAction(conn, 'stop', params)),
+    'pools.delete': (params) => on(params.connectionId, (conn) => resources.poolAction(conn, 'delete', params)),
+    'pools.setAutostart': (params) => on(params.connectionId, (conn) => resources.setPoolAutostart(conn, params)),
+    'volumes.delete': (params) => on(params.connectionId, (conn) => resources.deleteVolume(conn, params)),
 
     'snapshots.list': ({ connectionId, uuid }) => on(connectionId, (conn) => snapshots.list(conn, uuid)),
     'snapshots.create': (params) => on(params.connectionId, (conn) => snapshots.create(conn, params)),

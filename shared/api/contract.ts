@@ -9,6 +9,7 @@ import type { VmDeletePlan, VmDeleteResult } from '../models/delete.js';
 import { type ConsoleInfo, type ConsoleScreenshot, MAX_SEND_KEYS, isLinuxKeyName } from '../models/console.js';
 import type { ApiError } from '../models/error.js';
 import type { HostSummary } from '../models/host.js';
+import { type StoragePool, type VirtualNetwork, parseIpv4Network } from '../models/host-resources.js';
 import { type VmSnapshot, snapshotNameProblem } from '../models/snapshot.js';
 import type { ListSnapshot } from '../models/list.js';
 import { STATS_INTERVAL_LIMITS_MS, type StatsConfig, type StatsTick } from '../models/stats.js';
@@ -79,6 +80,12 @@ const noParams = z.strictObject({});
 const connectionRef = z.strictObject({ connectionId });
 const vmRef = z.strictObject({ connectionId, uuid });
 const flag = z.boolean({ error: 'must be true or false' }).optional();
+const namedRef = connectionRef.extend({ name: z.string({ error: 'name must be text' }).min(1, 'name must not be empty').max(255, 'name is too long') });
+/** A name for a new network or pool: what libvirt and the host's bridge and folder names take. */
+const newObjectName = (what: string) =>
+  z
+    .string({ error: 'name must be text' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/, `the ${what} name must be up to 50 letters, digits, '.', '_' and '-', starting with a letter or digit`);
 const snapshotName = z.string({ error: 'name must be text' }).superRefine((name, ctx) => {
   const problem = snapshotNameProblem(name);
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
@@ -308,6 +315,41 @@ export const contract = {
     ),
     // ---- end of details ----------------------------------------------------------------------
 
+    // ---- connection details: virtual networks and storage pools (electron/backend/host-resources.ts)
+    'networks.list': method<VirtualNetwork[]>()(connectionRef),
+    /** Defines a NAT or isolated network with an IPv4 subnet (the host takes its first address, DHCP the rest), starts it and sets it to autostart. */
+    'networks.create': method<VirtualNetwork>()(
+      connectionRef.extend({
+        name: newObjectName('network'),
+        mode: z.enum(['nat', 'isolated'], { error: 'mode is "nat" or "isolated"' }),
+        ipv4: z.string({ error: 'ipv4 must be text' }).superRefine((cidr, ctx) => {
+          const parsed = parseIpv4Network(cidr);
+          if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+        }),
+        dhcp: z.boolean({ error: 'dhcp must be true or false' }).default(true),
+      }),
+    ),
+    'networks.start': method<void>()(namedRef),
+    'networks.stop': method<void>()(namedRef),
+    'networks.setAutostart': method<void>()(namedRef.extend({ autostart: z.boolean({ error: 'autostart must be true or false' }) })),
+    /** Stops (when active) and undefines the network; refused while a VM's interface uses it. */
+    'networks.delete': method<void>()(namedRef),
+    'pools.list': method<StoragePool[]>()(connectionRef),
+    /** Defines a directory pool, builds (creates the folder), starts it and sets it to autostart. */
+    'pools.create': method<StoragePool>()(
+      connectionRef.extend({
+        name: newObjectName('pool'),
+        path: z.string({ error: 'path must be text' }).regex(/^\/[^\0]*$/, 'the folder must be an absolute path').max(4096, 'the path is too long'),
+      }),
+    ),
+    'pools.start': method<void>()(namedRef),
+    'pools.stop': method<void>()(namedRef),
+    'pools.setAutostart': method<void>()(namedRef.extend({ autostart: z.boolean({ error: 'autostart must be true or false' }) })),
+    /** Stops (when active) and undefines the pool; its folder and files stay. */
+    'pools.delete': method<void>()(namedRef),
+    /** Deletes a storage volume; refused while a VM has it as a disk. */
+    'volumes.delete': method<void>()(connectionRef.extend({ path: z.string({ error: 'path must be text' }).min(1, 'path must not be empty').max(4096, 'the path is too long') })),
+
     // ---- snapshots: the VM window's Snapshots tab (electron/backend/snapshots.ts) --------------
     /** The VM's snapshots as a tree, depth first (shared/models/snapshot.ts snapshotTree). */
     'snapshots.list': method<VmSnapshot[]>()(vmRef),
@@ -326,6 +368,8 @@ export const contract = {
     'stats.tick': event<StatsTick>(),
     // ---- details: libvirt reported something about this VM (lifecycle, device added/removed): reload its details
     'details.changed': event<{ connectionId: string; uuid: string }>(),
+    /** A network or storage pool of the connection was created, started, stopped or deleted through Vireo. */
+    'hostResources.changed': event<{ connectionId: string }>(),
     /** A snapshot of the VM was taken, reverted to or deleted through Vireo. */
     'snapshots.changed': event<{ connectionId: string; uuid: string }>(),
     // ---- wizard: a creation's progress, then its outcome (for every client; match operationId)
