@@ -136,6 +136,15 @@ export function ConnectionSidebar() {
         reportFailure(client.call('connections.disconnect', { connectionId: connection.id }));
       },
     },
+    {
+      id: 'details',
+      label: 'Details: networks and storage…',
+      disabled: connection.state !== 'connected',
+      onSelect: () => {
+        setMenu(null);
+        useUi.getState().openDialog({ kind: 'connection-details', connectionId: connection.id });
+      },
+    },
     { kind: 'separator', id: 'sep' },
     {
       id: 'remove',

@@ -1,10 +1,12 @@
-// The manager window's dialogs: confirmation of commands that lose guest state, clone, delete, add connection.
+// The manager window's dialogs: confirmation of commands that lose guest state, clone, delete, add
+// connection, connection details (networks and storage).
 import { useApi } from '../api/context.js';
 import { executeLifecycle, vmsByUuid } from '../commands.js';
 import { type Dialog, useUi } from '../stores/ui.js';
 import { COMMANDS } from '../vm-actions.js';
 import { AddConnectionDialog } from './AddConnectionDialog.js';
 import { CloneDialog } from './CloneDialog.js';
+import { ConnectionDetailsDialog } from './ConnectionDetailsDialog.js';
 import { DeleteDialog } from './DeleteDialog.js';
 import { Modal } from './Modal.js';
 
@@ -50,5 +52,7 @@ export function Dialogs() {
       return <CloneDialog connectionId={dialog.connectionId} uuid={dialog.uuid} />;
     case 'add-connection':
       return <AddConnectionDialog />;
+    case 'connection-details':
+      return <ConnectionDetailsDialog connectionId={dialog.connectionId} />;
   }
 }

@@ -15,6 +15,7 @@ export type Dialog =
   | { kind: 'clone'; connectionId: string; uuid: string }
   | { kind: 'confirm'; connectionId: string; uuids: string[]; command: VmCommandId }
   | { kind: 'add-connection' }
+  | { kind: 'connection-details'; connectionId: string }
   | null;
 
 /** The open context menu: where, and for which connection's selection. */
