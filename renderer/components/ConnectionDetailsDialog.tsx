@@ -6,6 +6,7 @@ import { type StoragePool, type VirtualNetwork, parseIpv4Network } from '../../s
 import type { WizardVolume } from '../../shared/models/wizard.js';
 import { useApi } from '../api/context.js';
 import { bytes } from '../format.js';
+import { useAction } from '../use-action.js';
 import { useUi } from '../stores/ui.js';
 import { Modal } from './Modal.js';
 
@@ -18,8 +19,8 @@ export function ConnectionDetailsDialog({ connectionId }: { connectionId: string
   const [tab, setTab] = useState<'networks' | 'storage'>('networks');
   const [networks, setNetworks] = useState<VirtualNetwork[] | null>(null);
   const [pools, setPools] = useState<StoragePool[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const { busy, error, act } = useAction();
 
   const load = useCallback(
     () =>
@@ -29,7 +30,7 @@ export function ConnectionDetailsDialog({ connectionId }: { connectionId: string
           setPools(foundPools);
           return foundNetworks;
         },
-        (e: unknown) => setError(message(e)),
+        (e: unknown) => setLoadError(message(e)),
       ),
     [client, connectionId],
   );
@@ -37,21 +38,6 @@ export function ConnectionDetailsDialog({ connectionId }: { connectionId: string
     void load();
   }, [load]);
   useEffect(() => client.on('hostResources.changed', (payload) => payload.connectionId === connectionId && void load()), [client, connectionId, load]);
-
-  /** Runs a change; true when it went through (the lists reload on the event it sends). */
-  const act = async (call: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await call();
-      return true;
-    } catch (e) {
-      setError(message(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <Modal title="Connection details" onClose={close} testId="connection-details" className="connection-details">
@@ -63,9 +49,9 @@ export function ConnectionDetailsDialog({ connectionId }: { connectionId: string
           Storage
         </button>
       </div>
-      {error && (
+      {(error ?? loadError) && (
         <p className="error" role="alert" data-testid="connection-details-error">
-          {error}
+          {error ?? `Could not read the networks and pools: ${loadError}`}
         </p>
       )}
       {tab === 'networks' && <NetworksTab connectionId={connectionId} networks={networks} busy={busy} act={act} />}
@@ -83,6 +69,38 @@ interface TabProps {
   connectionId: string;
   busy: boolean;
   act(call: () => Promise<unknown>): Promise<boolean>;
+}
+
+/** A network's or pool's autostart box, Start/Stop and Delete (after asking). */
+function StateControls({ kind, connectionId, item, busy, act, deleteQuestion }: TabProps & {
+  kind: 'networks' | 'pools';
+  item: { name: string; active: boolean; autostart: boolean; persistent: boolean };
+  deleteQuestion: string;
+}) {
+  const client = useApi();
+  const target = { connectionId, name: item.name };
+  const testId = kind === 'networks' ? 'network' : 'pool';
+  return (
+    <>
+      <td>
+        <input
+          type="checkbox"
+          aria-label={`Start ${item.name} with the host`}
+          checked={item.autostart}
+          disabled={busy || !item.persistent}
+          onChange={(e) => void act(() => client.call(`${kind}.setAutostart`, { ...target, autostart: e.target.checked }))}
+        />
+      </td>
+      <td className="actions">
+        <button type="button" disabled={busy} onClick={() => void act(() => client.call(item.active ? `${kind}.stop` : `${kind}.start`, target))} data-testid={`${testId}-toggle`}>
+          {item.active ? 'Stop' : 'Start'}
+        </button>
+        <button type="button" disabled={busy} onClick={() => window.confirm(deleteQuestion) && void act(() => client.call(`${kind}.delete`, target))} data-testid={`${testId}-delete`}>
+          Delete
+        </button>
+      </td>
+    </>
+  );
 }
 
 function NetworksTab({ connectionId, networks, busy, act }: TabProps & { networks: VirtualNetwork[] | null }) {
@@ -113,28 +131,7 @@ function NetworksTab({ connectionId, networks, busy, act }: TabProps & { network
               <td>{network.active ? 'Active' : 'Inactive'}</td>
               <td>{network.mode === 'nat' ? 'NAT' : network.mode}</td>
               <td>{network.ipv4 ? `${network.ipv4.address}/${network.ipv4.prefix}${network.ipv4.dhcp ? `, DHCP ${network.ipv4.dhcp.start}–${network.ipv4.dhcp.end}` : ''}` : '—'}</td>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`Start ${network.name} with the host`}
-                  checked={network.autostart}
-                  disabled={busy || !network.persistent}
-                  onChange={(e) => void act(() => client.call('networks.setAutostart', { connectionId, name: network.name, autostart: e.target.checked }))}
-                />
-              </td>
-              <td className="actions">
-                <button type="button" disabled={busy} onClick={() => void act(() => client.call(network.active ? 'networks.stop' : 'networks.start', { connectionId, name: network.name }))} data-testid="network-toggle">
-                  {network.active ? 'Stop' : 'Start'}
-                </button>
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() => window.confirm(`Delete the network "${network.name}"?`) && void act(() => client.call('networks.delete', { connectionId, name: network.name }))}
-                  data-testid="network-delete"
-                >
-                  Delete
-                </button>
-              </td>
+              <StateControls kind="networks" connectionId={connectionId} item={network} busy={busy} act={act} deleteQuestion={`Delete the network "${network.name}"?`} />
             </tr>
           ))}
         </tbody>
@@ -233,28 +230,7 @@ function StorageTab({ connectionId, pools, busy, act }: TabProps & { pools: Stor
               </td>
               <td>{p.active ? 'Active' : 'Inactive'}</td>
               <td>{p.active ? `${bytes(p.availableBytes)} free of ${bytes(p.capacityBytes)}` : '—'}</td>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`Start ${p.name} with the host`}
-                  checked={p.autostart}
-                  disabled={busy || !p.persistent}
-                  onChange={(e) => void act(() => client.call('pools.setAutostart', { connectionId, name: p.name, autostart: e.target.checked }))}
-                />
-              </td>
-              <td className="actions">
-                <button type="button" disabled={busy} onClick={() => void act(() => client.call(p.active ? 'pools.stop' : 'pools.start', { connectionId, name: p.name }))} data-testid="pool-toggle">
-                  {p.active ? 'Stop' : 'Start'}
-                </button>
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() => window.confirm(`Delete the storage pool "${p.name}"? Its folder and files stay.`) && void act(() => client.call('pools.delete', { connectionId, name: p.name }))}
-                  data-testid="pool-delete"
-                >
-                  Delete
-                </button>
-              </td>
+              <StateControls kind="pools" connectionId={connectionId} item={p} busy={busy} act={act} deleteQuestion={`Delete the storage pool "${p.name}"? Its folder and files stay.`} />
             </tr>
           ))}
         </tbody>

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { type VmSnapshot, snapshotNameProblem, snapshotTree } from '../../../../shared/models/snapshot.js';
 import type { VmState } from '../../../../shared/models/vm.js';
 import { useApi } from '../../../api/context.js';
+import { useAction } from '../../../use-action.js';
 
 export interface SnapshotsTabProps {
   connectionId: string;
@@ -31,8 +32,7 @@ export function SnapshotsTab({ connectionId, uuid, state, visible }: SnapshotsTa
   const client = useApi();
   const [snapshots, setSnapshots] = useState<VmSnapshot[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const { busy, error, act } = useAction();
   const [form, setForm] = useState<{ name: string; description: string } | null>(null);
 
   const load = useCallback(
@@ -60,40 +60,26 @@ export function SnapshotsTab({ connectionId, uuid, state, visible }: SnapshotsTa
     [client, connectionId, uuid, load],
   );
 
-  const act = async (what: string, call: () => Promise<unknown>) => {
-    setBusy(what);
-    setError(null);
-    try {
-      await call();
-      return true;
-    } catch (e) {
-      setError(message(e));
-      return false;
-    } finally {
-      setBusy(null);
-    }
-  };
-
   const nameProblem = form === null ? null : snapshotNameProblem(form.name) ?? (snapshots?.some((s) => s.name === form.name) ? `there is a snapshot named "${form.name}" already` : null);
   const take = async () => {
     if (form === null || nameProblem !== null) return;
-    const taken = await act('take', () => client.call('snapshots.create', { connectionId, uuid, name: form.name, ...(form.description.trim() !== '' && { description: form.description }) }));
+    const taken = await act(() => client.call('snapshots.create', { connectionId, uuid, name: form.name, ...(form.description.trim() !== '' && { description: form.description }) }));
     if (taken) setForm(null);
   };
   const revert = (name: string) => {
     if (!window.confirm(`Revert the VM to "${name}"? What it has done since is lost.`)) return;
-    void act(`revert ${name}`, () => client.call('snapshots.revert', { connectionId, uuid, name }));
+    void act(() => client.call('snapshots.revert', { connectionId, uuid, name }));
   };
   const remove = (name: string) => {
     if (!window.confirm(`Delete the snapshot "${name}"? The VM stays as it is.`)) return;
-    void act(`delete ${name}`, () => client.call('snapshots.delete', { connectionId, uuid, name }));
+    void act(() => client.call('snapshots.delete', { connectionId, uuid, name }));
   };
 
   const running = state === 'running' || state === 'paused';
   return (
     <section className="snapshots-tab" aria-label="Snapshots" data-testid="snapshots-tab">
       <div className="snapshots-toolbar">
-        <button type="button" disabled={form !== null || busy !== null || snapshots === null} onClick={() => setForm({ name: defaultSnapshotName(snapshots?.map((s) => s.name) ?? []), description: '' })} data-testid="snapshot-new">
+        <button type="button" disabled={form !== null || busy || snapshots === null} onClick={() => setForm({ name: defaultSnapshotName(snapshots?.map((s) => s.name) ?? []), description: '' })} data-testid="snapshot-new">
           Take snapshot…
         </button>
         {busy && <span className="snapshots-busy">Working…</span>}
@@ -126,7 +112,7 @@ export function SnapshotsTab({ connectionId, uuid, state, visible }: SnapshotsTa
             <button type="button" onClick={() => setForm(null)}>
               Cancel
             </button>
-            <button type="submit" disabled={nameProblem !== null || busy !== null} data-testid="snapshot-take">
+            <button type="submit" disabled={nameProblem !== null || busy} data-testid="snapshot-take">
               Take snapshot
             </button>
           </div>
@@ -165,10 +151,10 @@ export function SnapshotsTab({ connectionId, uuid, state, visible }: SnapshotsTa
                 </td>
                 <td className="snapshot-description">{snapshot.description ?? ''}</td>
                 <td className="snapshots-actions">
-                  <button type="button" disabled={busy !== null} onClick={() => revert(snapshot.name)} data-testid="snapshot-revert">
+                  <button type="button" disabled={busy} onClick={() => revert(snapshot.name)} data-testid="snapshot-revert">
                     Revert
                   </button>
-                  <button type="button" disabled={busy !== null} onClick={() => remove(snapshot.name)} data-testid="snapshot-delete">
+                  <button type="button" disabled={busy} onClick={() => remove(snapshot.name)} data-testid="snapshot-delete">
                     Delete
                   </button>
                 </td>
