@@ -343,7 +343,8 @@ test.describe('Details on the lab libvirtd with a running tiny guest', () => {
 
   test.beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vireo-e2e-details-lab-'));
-    guest = defineLoggedGuest(dir, { prefix: 'vireo-e2e-details' });
+    // On the lab's 'default' network: the NIC page shows the address dnsmasq leases it.
+    guest = defineLoggedGuest(dir, { prefix: 'vireo-e2e-details', env: { NET: 'network:default' } });
     virsh('start', guest.name);
     shell = await startShell(['--connect', 'qemu:///system']);
   });
@@ -376,6 +377,9 @@ test.describe('Details on the lab libvirtd with a running tiny guest', () => {
 
     // A disk and a NIC, hot-plugged into the running guest (which must have booted to let them go again).
     await waitForBoot(guest);
+    const bootMac = /<mac address='([^']+)'/.exec(inactiveXml())![1]!;
+    await goTo(page, `interface[${bootMac}]`);
+    await expect(page.getByTestId('device-ip-address')).toHaveText(/^192\.168\.122\.\d+\/24$/, { timeout: 60_000 });
     const image = join(dir, 'hotplug.img');
     execFileSync('truncate', ['-s', '8M', image]);
     const beforeDevices = inactiveXml();

@@ -14,6 +14,8 @@
 #                    the extension: .qcow2 -> qcow2, else raw). Give each guest its own file.
 #   NET=1            add <interface type='user'> (QEMU user-mode network, virtio); the guest
 #                    gets 10.0.2.15 by DHCP
+#   NET=network:NAME add an interface on libvirt's virtual network NAME (e.g. network:default);
+#                    the guest asks its dnsmasq for an address at boot
 #   MEM_MIB=256      memory;  VCPUS=1  virtual CPUs
 #   KERNEL=vmlinux|vmlinuz|path  default vmlinux when built (fast PVH boot), else vmlinuz (bzImage)
 #   CMDLINE_EXTRA=.. appended to the kernel command line
@@ -64,10 +66,19 @@ if [ -n "${DISK:-}" ]; then
 fi
 
 net_xml=""
-[ "${NET:-0}" = 1 ] && net_xml="
+case "${NET:-0}" in
+  0) ;;
+  1) net_xml="
     <interface type='user'>
       <model type='virtio'/>
-    </interface>"
+    </interface>" ;;
+  network:?*) net_xml="
+    <interface type='network'>
+      <source network='$(esc "${NET#network:}")'/>
+      <model type='virtio'/>
+    </interface>" ;;
+  *) echo "tiny-guest-xml: NET must be 0, 1 or network:NAME, not '$NET'" >&2; exit 1 ;;
+esac
 
 VIDEO=${VIDEO:-vga}
 case "$VIDEO" in vga|virtio) ;; *) echo "tiny-guest-xml: VIDEO must be vga or virtio, not '$VIDEO'" >&2; exit 1 ;; esac

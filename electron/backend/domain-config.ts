@@ -15,7 +15,7 @@ import type { ValidParams } from '../../shared/api/contract.js';
 import { ApiCallError, toApiError } from '../../shared/api/errors.js';
 import { type LiveAction, compareConfigs, planLive } from '../../shared/details/changes.js';
 import { osInfoId } from '../../shared/details/config.js';
-import type { ApplyOutcome, ConfigChange, DetailsCapabilities, DetailsIssue, HostDevice, HostResources, VmDetails } from '../../shared/details/model.js';
+import type { ApplyOutcome, ConfigChange, DetailsCapabilities, DetailsIssue, HostDevice, HostResources, NicAddresses, VmDetails } from '../../shared/details/model.js';
 import type { ApiErrorIssue } from '../../shared/models/error.js';
 import { XmlSyntaxError, escapeText, parse, type XmlElement } from '../../shared/xml/document.js';
 import type { Device } from '../../shared/xml/devices.js';
@@ -238,6 +238,25 @@ export class DomainConfigService {
     const list = await this.lv.nodeDeviceList(conn, { cap }).catch(() => []);
     const devices = await Promise.all(list.map((device) => this.lv.nodeDeviceGetXML(conn, device.name).then(parseHostDevice, () => null)));
     return devices.filter((device): device is HostDevice => device !== null);
+  }
+
+  /** The running VM's interfaces on virtual networks and their DHCP leases (virt-manager's NIC "IP address"). */
+  async addresses({ connectionId, uuid }: ValidParams<'details.addresses'>): Promise<NicAddresses[]> {
+    const conn = this.conn(connectionId);
+    const live = DomainConfig.parse(await this.lv.domainGetXML(conn, uuid));
+    const nics = live.devices('interface').flatMap((nic) => {
+      const mac = nic.get('mac')?.toLowerCase();
+      const network = nic.get('sourceNetwork');
+      return mac === undefined || network === undefined || nic.get('type') !== 'network' ? [] : [{ mac, network }];
+    });
+    const leases = new Map<string, Awaited<ReturnType<NativeBinding['netDhcpLeases']>>>();
+    for (const network of new Set(nics.map((nic) => nic.network))) leases.set(network, await this.lv.netDhcpLeases(conn, network).catch(() => []));
+    return nics.map(({ mac, network }) => ({
+      mac,
+      addresses: (leases.get(network) ?? [])
+        .filter((lease) => lease.mac?.toLowerCase() === mac)
+        .map((lease) => ({ address: lease.ipaddr, prefix: lease.prefix, hostname: lease.hostname })),
+    }));
   }
 
   /** Disks of the edit that other VMs write too: each a warning on the disk's page (the Apply review shows them). */

@@ -142,6 +142,7 @@ export function createHandlers({ binding: lv, connections, domains, stats, conso
       return validateDomainXml(lv, xml);
     },
     'details.hostResources': (params) => on(params.connectionId, () => details.hostResources(params)),
+    'details.addresses': (params) => on(params.connectionId, () => details.addresses(params)),
     'details.createVolume': (params) => on(params.connectionId, () => details.createVolume(params)),
 
     'networks.list': ({ connectionId }) => on(connectionId, (conn) => resources.networks(conn)),

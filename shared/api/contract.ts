@@ -14,7 +14,7 @@ import { type VmSnapshot, snapshotNameProblem } from '../models/snapshot.js';
 import type { ListSnapshot } from '../models/list.js';
 import { STATS_INTERVAL_LIMITS_MS, type StatsConfig, type StatsTick } from '../models/stats.js';
 import type { VmListChange, VmSummary } from '../models/vm.js';
-import type { ApplyOutcome, DetailsIssue, HostResources, VmDetails } from '../details/model.js';
+import type { ApplyOutcome, DetailsIssue, HostResources, NicAddresses, VmDetails } from '../details/model.js';
 import {
   type BrowseListing,
   type MediaInspection,
@@ -299,6 +299,8 @@ export const contract = {
     ),
     /** Networks, storage volumes, host interfaces and PCI/USB devices, for the Add Hardware dialog. */
     'details.hostResources': method<HostResources>()(connectionRef),
+    /** A running VM's interfaces on virtual networks, with the addresses their DHCP leases give them. */
+    'details.addresses': method<NicAddresses[]>()(vmRef),
     /** Add Hardware's "create a disk image": a new volume in an active storage pool; resolves its path. */
     'details.createVolume': method<{ path: string }>()(
       connectionRef.extend({

@@ -108,3 +108,10 @@ export interface HostDevice {
   pci?: { domain: string; bus: string; slot: string; function: string };
   usb?: { bus: string; device: string };
 }
+
+/** The addresses a running VM's network interface has, as the host knows them. */
+export interface NicAddresses {
+  mac: string;
+  /** From the virtual network's DHCP leases: address/prefix. */
+  addresses: Array<{ address: string; prefix: number; hostname: string | null }>;
+}

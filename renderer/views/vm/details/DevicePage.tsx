@@ -1,8 +1,9 @@
 // A device's Details page: its settings (typed fields of shared/xml's DEVICE_FIELDS), Remove, and
 // for CD-ROM and floppy drives Eject / change media.
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { deviceLabel } from '../../../../shared/details/config.js';
-import type { DetailsIssue, HostResources, VmDetails } from '../../../../shared/details/model.js';
+import type { DetailsIssue, HostResources, NicAddresses, VmDetails } from '../../../../shared/details/model.js';
+import { useApi } from '../../../api/context.js';
 import type { Device, DeviceKind } from '../../../../shared/xml/devices.js';
 import type { DomainConfig } from '../../../../shared/xml/domain.js';
 import { CheckField, IssueList, NumberField, PathField, ReadOnlyRow, SelectField, TextField } from './fields.js';
@@ -174,7 +175,31 @@ export interface DevicePageProps {
   remove(): void;
 }
 
-export function DevicePage({ device, issues, resources, running, editDevice, remove }: DevicePageProps) {
+/** What the virtual network's DHCP leases say of a running VM's NIC (virt-manager's "IP address"). */
+function NicAddressRow({ details, mac }: { details: VmDetails; mac: string }) {
+  const client = useApi();
+  const [found, setFound] = useState<NicAddresses | null | undefined>(undefined);
+  // Asked again every few seconds: a booting guest gets its lease a little later.
+  useEffect(() => {
+    let current = true;
+    const ask = () =>
+      client.call('details.addresses', { connectionId: details.connectionId, uuid: details.uuid }).then(
+        (nics) => current && setFound(nics.find((nic) => nic.mac === mac.toLowerCase()) ?? null),
+        () => current && setFound(null),
+      );
+    void ask();
+    const timer = setInterval(() => void ask(), 5000);
+    return () => {
+      current = false;
+      clearInterval(timer);
+    };
+  }, [client, details.connectionId, details.uuid, mac]);
+  const text =
+    found === undefined ? 'Asking…' : found === null ? 'Not on a virtual network: unknown' : found.addresses.length === 0 ? 'No DHCP lease yet' : found.addresses.map((a) => `${a.address}/${a.prefix}`).join(', ');
+  return <ReadOnlyRow label="IP address" value={text} testId="device-ip-address" />;
+}
+
+export function DevicePage({ device, details, issues, resources, running, editDevice, remove }: DevicePageProps) {
   const specs = device.kind === 'other' ? [] : DEVICE_FORMS[device.kind];
   const value = (field: string) => (device as Device<'other'>).get(field as 'type') as unknown;
   const set = (field: string, next: unknown) => editDevice((d) => void (d as Device<'other'>).set(field as 'type', next as string | undefined));
@@ -227,6 +252,7 @@ export function DevicePage({ device, issues, resources, running, editDevice, rem
       </p>
       {controls.length === 0 && <p className="dt-hint">Vireo has no form for this device: edit it in the XML tab.</p>}
       {controls}
+      {device.is('interface') && running && device.get('mac') !== undefined && <NicAddressRow details={details} mac={device.get('mac')!} />}
       {device.is('interface') && (
         <CheckField
           label="Link state: up"
