@@ -268,6 +268,12 @@ test.describe('Details on the Demo connection', () => {
     expect(errors).toEqual([]);
   });
 
+  test("shows the address of the running VM's NIC", async ({ page }) => {
+    await openDetails(page, shell, 'demo', TEST_UUID);
+    await goTo(page, 'interface[aa:bb:cc:dd:ee:ff]');
+    await expect(page.getByTestId('device-ip-address')).toHaveText('192.168.122.3/24');
+  });
+
   test('shows performance graphs of the running VM', async ({ page }) => {
     await openDetails(page, shell, 'demo', TEST_UUID);
     await goTo(page, 'performance');

@@ -151,6 +151,13 @@ export interface NetworkInfo {
   bridge: string | null;
 }
 
+export interface DomainInterface {
+  /** The host-side device (vnet0) or the guest's (eth0, from the agent). */
+  name: string | null;
+  hwaddr: string | null;
+  addrs: Array<{ type: 'ipv4' | 'ipv6'; addr: string; prefix: number }>;
+}
+
 export interface DhcpLease {
   iface: string;
   expiryTime: number;
@@ -267,6 +274,8 @@ export interface NativeBinding {
   domainOpenConsole(conn: ConnectionHandle, key: string, devName: string | null, opts?: { force?: boolean; safe?: boolean }): Promise<NativeStream>;
   /** A socket FD connected to the domain's graphics (VNC/SPICE) server; wrap it with net.Socket({fd}). */
   domainOpenGraphicsFD(conn: ConnectionHandle, key: string, idx: number, opts?: { skipAuth?: boolean }): Promise<number>;
+  /** A running domain's interface addresses from the network's DHCP leases, the guest agent or the host's ARP table. */
+  domainInterfaceAddresses(conn: ConnectionHandle, key: string, source: 'lease' | 'agent' | 'arp'): Promise<DomainInterface[]>;
   domainGetJobStats(conn: ConnectionHandle, key: string, opts?: { completed?: boolean }): Promise<{ type: number; stats: Record<string, number | string | boolean> }>;
   domainAbortJob(conn: ConnectionHandle, key: string): Promise<void>;
   domainMigrate(

@@ -266,6 +266,10 @@ describe('details on the Demo connection (test driver)', () => {
     expect(back.outcome.details.liveXml).not.toContain('libosinfo');
   });
 
+  it("gives the running VM's NIC the address libvirt knows it by", async () => {
+    expect(await call('details.addresses', vm)).toEqual([{ mac: 'aa:bb:cc:dd:ee:ff', addresses: [{ address: '192.168.122.3', prefix: 24, source: 'lease' }] }]);
+  });
+
   it('lists host resources for Add Hardware', async () => {
     const resources = await call<HostResources>('details.hostResources', { connectionId: 'demo' });
     expect(resources.networks).toEqual([{ name: 'default', active: true, bridge: 'virbr0' }]);

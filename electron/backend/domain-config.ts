@@ -240,23 +240,20 @@ export class DomainConfigService {
     return devices.filter((device): device is HostDevice => device !== null);
   }
 
-  /** The running VM's interfaces on virtual networks and their DHCP leases (virt-manager's NIC "IP address"). */
+  /** The running VM's interfaces and their addresses: by DHCP lease, else by the host's ARP table (virt-manager's NIC "IP address"). */
   async addresses({ connectionId, uuid }: ValidParams<'details.addresses'>): Promise<NicAddresses[]> {
     const conn = this.conn(connectionId);
     const live = DomainConfig.parse(await this.lv.domainGetXML(conn, uuid));
-    const nics = live.devices('interface').flatMap((nic) => {
+    const known = (source: 'lease' | 'arp') => this.lv.domainInterfaceAddresses(conn, uuid, source).catch(() => []);
+    const [leases, arp] = await Promise.all([known('lease'), known('arp')]);
+    const of = (interfaces: Awaited<ReturnType<typeof known>>, mac: string, source: 'lease' | 'arp') =>
+      interfaces.filter((iface) => iface.hwaddr?.toLowerCase() === mac).flatMap((iface) => iface.addrs.map((a) => ({ address: a.addr, prefix: a.prefix, source })));
+    return live.devices('interface').flatMap((nic) => {
       const mac = nic.get('mac')?.toLowerCase();
-      const network = nic.get('sourceNetwork');
-      return mac === undefined || network === undefined || nic.get('type') !== 'network' ? [] : [{ mac, network }];
+      if (mac === undefined) return [];
+      const byLease = of(leases, mac, 'lease');
+      return [{ mac, addresses: byLease.length > 0 ? byLease : of(arp, mac, 'arp') }];
     });
-    const leases = new Map<string, Awaited<ReturnType<NativeBinding['netDhcpLeases']>>>();
-    for (const network of new Set(nics.map((nic) => nic.network))) leases.set(network, await this.lv.netDhcpLeases(conn, network).catch(() => []));
-    return nics.map(({ mac, network }) => ({
-      mac,
-      addresses: (leases.get(network) ?? [])
-        .filter((lease) => lease.mac?.toLowerCase() === mac)
-        .map((lease) => ({ address: lease.ipaddr, prefix: lease.prefix, hostname: lease.hostname })),
-    }));
   }
 
   /** Disks of the edit that other VMs write too: each a warning on the disk's page (the Apply review shows them). */

@@ -1,5 +1,6 @@
 // details.addresses on the lab's libvirtd: a tiny guest on the 'default' virtual network asks for
-// an address by DHCP at boot (udhcpc); the NIC's address is the one dnsmasq leased to its MAC.
+// an address by DHCP at boot (udhcpc); the NIC's address is the one dnsmasq leased to its MAC
+// (virDomainInterfaceAddresses, lease source), as `virsh net-dhcp-leases` says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NicAddresses } from '../../shared/details/model.js';
 import { DomainConfig } from '../../shared/xml/domain.js';
@@ -32,7 +33,7 @@ describe.skipIf(!labReady())('NIC addresses from the virtual network’s DHCP le
       90_000,
       'a DHCP lease for the guest',
     );
-    expect(found).toEqual([{ mac, addresses: [{ address: expect.stringMatching(/^192\.168\.122\.\d+$/), prefix: 24, hostname: null }] }]);
+    expect(found).toEqual([{ mac, addresses: [{ address: expect.stringMatching(/^192\.168\.122\.\d+$/), prefix: 24, source: 'lease' }] }]);
     const leases = virsh('net-dhcp-leases', 'default', '--mac', mac);
     expect(leases).toContain(`${found[0]!.addresses[0]!.address}/24`);
   });

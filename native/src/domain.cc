@@ -471,6 +471,46 @@ Napi::Value DomainSendKey(const Napi::CallbackInfo& info) {
   });
 }
 
+// domainInterfaceAddresses(conn, key, source) -> [{name, hwaddr, addrs: [{type, addr, prefix}]}]:
+// what a running domain's interfaces are known to have, by the network's DHCP leases ('lease'),
+// the guest agent ('agent') or the host's ARP table ('arp').
+Napi::Value DomainInterfaceAddresses(const Napi::CallbackInfo& info) {
+  Args args(info);
+  auto key = args.NonEmptyString(1, "key");
+  std::string source = args.String(2, "source");
+  unsigned int src;
+  if (source == "lease") src = VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE;
+  else if (source == "agent") src = VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT;
+  else if (source == "arp") src = VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP;
+  else throw ArgError{"source must be 'lease', 'agent' or 'arp'"};
+  auto hold = args.SharedHold(0);
+  return OnDomain(info.Env(), "vireo.domainInterfaceAddresses", hold, key, [src](virDomainPtr dom) -> Value {
+    virDomainInterfacePtr* ifaces = nullptr;
+    int n = virDomainInterfaceAddresses(dom, &ifaces, src, 0);
+    if (n < 0) ThrowLastError("cannot read the domain's interface addresses");
+    Array out;
+    for (int i = 0; i < n; i++) {
+      virDomainInterfacePtr iface = ifaces[i];
+      Array addrs;
+      for (unsigned int j = 0; j < iface->naddrs; j++) {
+        Object a;
+        a.Set("type", iface->addrs[j].type == VIR_IP_ADDR_TYPE_IPV6 ? "ipv6" : "ipv4");
+        a.Set("addr", iface->addrs[j].addr);
+        a.Set("prefix", iface->addrs[j].prefix);
+        addrs.emplace_back(std::move(a));
+      }
+      Object o;
+      o.Set("name", iface->name);
+      o.Set("hwaddr", iface->hwaddr);
+      o.Set("addrs", std::move(addrs));
+      out.emplace_back(std::move(o));
+      virDomainInterfaceFree(iface);
+    }
+    free(ifaces);
+    return out;
+  });
+}
+
 Napi::Value DomainGetJobStats(const Napi::CallbackInfo& info) {
   Args args(info);
   auto key = args.NonEmptyString(1, "key");
@@ -555,6 +595,7 @@ void InitDomain(Napi::Env env, Napi::Object exports) {
   VIREO_EXPORT(exports, "domainGetMetadata", DomainGetMetadata);
   VIREO_EXPORT(exports, "domainSetMetadata", DomainSetMetadata);
   VIREO_EXPORT(exports, "domainSendKey", DomainSendKey);
+  VIREO_EXPORT(exports, "domainInterfaceAddresses", DomainInterfaceAddresses);
   VIREO_EXPORT(exports, "domainGetJobStats", DomainGetJobStats);
   VIREO_EXPORT(exports, "domainAbortJob", DomainAbortJob);
   VIREO_EXPORT(exports, "domainMigrate", DomainMigrate);

@@ -291,6 +291,14 @@ describe('domains (test driver)', () => {
       expect((await failure(lv.domainGetXML(conn, 'no-such-domain'))).code).toBe('VIR_ERR_NO_DOMAIN');
     });
 
+    it('returns the interface addresses by lease, agent or ARP (the test driver makes one up), and rejects other sources', async () => {
+      for (const source of ['lease', 'agent', 'arp'] as const) {
+        expect(await lv.domainInterfaceAddresses(conn, 'test', source)).toEqual([{ name: 'testnet0', hwaddr: 'aa:bb:cc:dd:ee:ff', addrs: [{ type: 'ipv4', addr: '192.168.122.3', prefix: 24 }] }]);
+      }
+      await expect(lv.domainInterfaceAddresses(conn, 'test', 'dns' as never)).rejects.toMatchObject(badArg);
+      expect((await failure(lv.domainInterfaceAddresses(conn, 'no-such-domain', 'lease'))).code).toBe('VIR_ERR_NO_DOMAIN');
+    });
+
     it('returns domain info', async () => {
       const info = await lv.domainGetInfo(conn, 'test');
       expect(info).toMatchObject({ state: 1, stateName: 'running' });

@@ -299,7 +299,7 @@ export const contract = {
     ),
     /** Networks, storage volumes, host interfaces and PCI/USB devices, for the Add Hardware dialog. */
     'details.hostResources': method<HostResources>()(connectionRef),
-    /** A running VM's interfaces on virtual networks, with the addresses their DHCP leases give them. */
+    /** A running VM's interfaces with the addresses the host knows them by (DHCP leases, else ARP). */
     'details.addresses': method<NicAddresses[]>()(vmRef),
     /** Add Hardware's "create a disk image": a new volume in an active storage pool; resolves its path. */
     'details.createVolume': method<{ path: string }>()(

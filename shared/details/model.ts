@@ -112,6 +112,6 @@ export interface HostDevice {
 /** The addresses a running VM's network interface has, as the host knows them. */
 export interface NicAddresses {
   mac: string;
-  /** From the virtual network's DHCP leases: address/prefix. */
-  addresses: Array<{ address: string; prefix: number; hostname: string | null }>;
+  /** From the virtual network's DHCP leases, else the host's ARP table. */
+  addresses: Array<{ address: string; prefix: number; source: 'lease' | 'arp' }>;
 }

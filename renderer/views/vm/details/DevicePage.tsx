@@ -175,7 +175,7 @@ export interface DevicePageProps {
   remove(): void;
 }
 
-/** What the virtual network's DHCP leases say of a running VM's NIC (virt-manager's "IP address"). */
+/** The addresses the host knows a running VM's NIC by (virt-manager's "IP address"). */
 function NicAddressRow({ details, mac }: { details: VmDetails; mac: string }) {
   const client = useApi();
   const [found, setFound] = useState<NicAddresses | null | undefined>(undefined);
@@ -195,7 +195,11 @@ function NicAddressRow({ details, mac }: { details: VmDetails; mac: string }) {
     };
   }, [client, details.connectionId, details.uuid, mac]);
   const text =
-    found === undefined ? 'Asking…' : found === null ? 'Not on a virtual network: unknown' : found.addresses.length === 0 ? 'No DHCP lease yet' : found.addresses.map((a) => `${a.address}/${a.prefix}`).join(', ');
+    found === undefined
+      ? 'Asking…'
+      : found === null || found.addresses.length === 0
+        ? 'Unknown: no DHCP lease or ARP entry for it yet'
+        : found.addresses.map((a) => `${a.address}/${a.prefix}${a.source === 'arp' ? ' (ARP)' : ''}`).join(', ');
   return <ReadOnlyRow label="IP address" value={text} testId="device-ip-address" />;
 }
 
