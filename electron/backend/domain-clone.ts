@@ -93,7 +93,7 @@ export class DomainCloner {
     if (taken) throw nameError(`a VM named "${name}" already exists`);
     const unknown = Object.keys(chosen).filter((target) => !plan.disks.some((disk) => disk.target === target));
     if (unknown.length > 0) throw apiError('invalid-input', `"${plan.name}" has no disk ${unknown.join(', ')}. Nothing was changed.`);
-    const action = (disk: CloneDisk): CloneDiskAction => chosen[disk.target] ?? disk.proposed;
+    const action = (disk: CloneDisk): CloneDiskAction => (Object.hasOwn(chosen, disk.target) ? chosen[disk.target]! : disk.proposed);
     const impossible = plan.disks.filter((disk) => action(disk) === 'clone' && disk.copyTo === null);
     if (impossible.length > 0) {
       throw apiError('invalid-input', `${impossible.map((d) => `${d.target} (${d.note ?? 'no copy possible'})`).join('; ')}: share it instead. Nothing was changed.`);
