@@ -120,6 +120,8 @@ describe.skipIf(!labReady())('networks and storage on the lab libvirtd (qemu:///
     expect(created).toMatchObject({ name: network, active: true, autostart: true, mode: 'isolated' });
     expect(created.bridge).toMatch(/^virbr\d+$/);
     expect(execFileSync('ip', ['-br', 'addr', 'show', created.bridge!], { encoding: 'utf8' })).toContain(created.ipv4!.address);
+    // Stopped first: deleting an inactive network only undefines it.
+    await h.call('networks.stop', { ...lab, name: network });
     await h.call('networks.delete', { ...lab, name: network });
     expect((await h.call('networks.list', lab)).map((n) => n.name)).not.toContain(network);
   });
@@ -128,6 +130,7 @@ describe.skipIf(!labReady())('networks and storage on the lab libvirtd (qemu:///
     const path = join(dir, 'images');
     expect(await h.call('pools.create', { ...lab, name: pool, path })).toMatchObject({ name: pool, type: 'dir', active: true, path });
     expect(statSync(path).isDirectory()).toBe(true);
+    await h.call('pools.stop', { ...lab, name: pool });
     await h.call('pools.delete', { ...lab, name: pool });
     expect((await h.call('pools.list', lab)).map((p) => p.name)).not.toContain(pool);
     expect(statSync(path).isDirectory()).toBe(true);
