@@ -4,7 +4,7 @@
 // a NIC, edits the XML, and checks that reloading from libvirt shows exactly the change; bad
 // input gets its inline error and changes nothing.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
@@ -415,6 +415,14 @@ test.describe('Details on the lab libvirtd with a running tiny guest', () => {
     const plugged = lineDiff(beforeDevices, inactiveXml());
     expect(plugged.removed).toEqual([]);
     expect(plugged.added.join('\n')).toContain(`<source file='${image}'/>`);
+
+    // The hot-plugged disk grows live (QEMU resizes the file).
+    await goTo(page, 'disk[vda]');
+    await expect(page.getByTestId('device-capacity')).toHaveText('8.0 MiB');
+    await page.getByTestId('device-grow-size').fill('0.015625');
+    await page.getByTestId('device-grow').click();
+    await expect(page.getByTestId('device-capacity')).toHaveText('16 MiB');
+    expect(statSync(image).size).toBe(16 * 1024 * 1024);
 
     // Link state down, live.
     await goTo(page, 'interface[52:54:00:e2:e0:02]');

@@ -253,6 +253,8 @@ export interface NativeBinding {
   domainRename(conn: ConnectionHandle, key: string, newName: string): Promise<DomainRef>;
   domainSetMemory(conn: ConnectionHandle, key: string, kib: number, opts?: ModifyFlags & { maximum?: boolean }): Promise<void>;
   domainSetVcpus(conn: ConnectionHandle, key: string, count: number, opts?: ModifyFlags & { maximum?: boolean; guest?: boolean }): Promise<void>;
+  /** virDomainBlockResize in bytes: a running domain's disk, by target (vda) or source path. */
+  domainBlockResize(conn: ConnectionHandle, key: string, disk: string, bytes: number): Promise<void>;
   domainAttachDevice(conn: ConnectionHandle, key: string, xml: string, opts?: ModifyFlags): Promise<void>;
   domainDetachDevice(conn: ConnectionHandle, key: string, xml: string, opts?: ModifyFlags): Promise<void>;
   domainUpdateDevice(conn: ConnectionHandle, key: string, xml: string, opts?: ModifyFlags & { force?: boolean }): Promise<void>;

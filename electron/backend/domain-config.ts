@@ -10,7 +10,7 @@
 //     it cannot, or refuses, takes effect at the next boot: VmDetails.pending lists the differences
 //     between the live XML and the next-boot XML afterwards.
 import { stat } from 'node:fs/promises';
-import { type ConnectionHandle, type LibvirtError, type NativeBinding, isLibvirtError } from '../../native/index.js';
+import { type ConnectionHandle, type LibvirtError, type NativeBinding, type VolumeInfo, drainBatch, isLibvirtError } from '../../native/index.js';
 import type { ValidParams } from '../../shared/api/contract.js';
 import { ApiCallError, toApiError } from '../../shared/api/errors.js';
 import { type LiveAction, compareConfigs, planLive } from '../../shared/details/changes.js';
@@ -254,6 +254,52 @@ export class DomainConfigService {
       const byLease = of(leases, mac, 'lease');
       return [{ mac, addresses: byLease.length > 0 ? byLease : of(arp, mac, 'arp') }];
     });
+  }
+
+  /** A disk of the VM by target, with the storage volume behind it when there is one. */
+  private async diskOf(conn: ConnectionHandle, uuid: string, target: string): Promise<{ disk: Device<'disk'>; volume: VolumeInfo | null; running: boolean }> {
+    const [state, xml] = await Promise.all([this.lv.domainGetState(conn, uuid), this.xml(conn, uuid, true)]);
+    const disk = DomainConfig.parse(xml).devices('disk').find((candidate) => candidate.get('targetDev') === target);
+    if (disk === undefined) throw issuesError('Not resized', [{ subject: 'disk', message: `The VM has no disk ${target}` }]);
+    const pool = disk.get('sourcePool');
+    const volumeName = disk.get('sourceVolume');
+    const key = disk.get('type') === 'volume' && pool !== undefined && volumeName !== undefined ? `${pool}/${volumeName}` : hostPath(disk);
+    const volume = key === undefined ? null : await this.lv.volGetInfo(conn, key).catch(() => null);
+    return { disk, volume, running: state.stateName !== 'shutoff' && state.stateName !== 'crashed' && state.stateName !== 'nostate' };
+  }
+
+  /** What QEMU says a running VM's disk holds (block.N.capacity of the bulk stats). */
+  private async liveCapacity(conn: ConnectionHandle, uuid: string, target: string): Promise<number | null> {
+    const [record] = await drainBatch(await this.lv.getAllDomainStats(conn, ['block'], { domains: [uuid] }));
+    const stats = record?.stats ?? {};
+    for (let i = 0; i < Number(stats['block.count'] ?? 0); i++) {
+      if (stats[`block.${i}.name`] === target && typeof stats[`block.${i}.capacity`] === 'number') return stats[`block.${i}.capacity`] as number;
+    }
+    return null;
+  }
+
+  async diskCapacity({ connectionId, uuid, target }: ValidParams<'details.diskCapacity'>): Promise<{ capacityBytes: number | null }> {
+    const conn = this.conn(connectionId);
+    const { volume, running } = await this.diskOf(conn, uuid, target);
+    return { capacityBytes: (running ? await this.liveCapacity(conn, uuid, target) : null) ?? volume?.capacity ?? null };
+  }
+
+  async resizeDisk({ connectionId, uuid, target, sizeMiB }: ValidParams<'details.resizeDisk'>): Promise<{ capacityBytes: number }> {
+    const conn = this.conn(connectionId);
+    const { disk, volume, running } = await this.diskOf(conn, uuid, target);
+    if (disk.get('device') !== undefined && disk.get('device') !== 'disk') throw issuesError('Not resized', [{ subject: disk.id, message: `${target} is a ${disk.get('device')} drive: only disks can be resized` }]);
+    const current = (running ? await this.liveCapacity(conn, uuid, target) : null) ?? volume?.capacity ?? null;
+    const bytes = sizeMiB * 1024 * 1024;
+    if (current === null) {
+      throw issuesError('Not resized', [{ subject: disk.id, message: `The size of ${target} is not known here (not a storage-pool volume): resize it with qemu-img while the VM is shut off` }]);
+    }
+    if (bytes <= current) {
+      throw issuesError('Not resized', [{ subject: disk.id, message: `${target} holds ${Math.round(current / 1048576)} MiB: the new size must be larger (shrinking a disk loses data)` }]);
+    }
+    if (running) await this.lv.domainBlockResize(conn, uuid, target, bytes);
+    else if (volume !== null) await this.lv.volResize(conn, volume.path, bytes);
+    else throw issuesError('Not resized', [{ subject: disk.id, message: `${target} is not a storage-pool volume: resize it with qemu-img while the VM is shut off` }]);
+    return { capacityBytes: bytes };
   }
 
   /** Disks of the edit that other VMs write too: each a warning on the disk's page (the Apply review shows them). */

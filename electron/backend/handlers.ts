@@ -143,6 +143,8 @@ export function createHandlers({ binding: lv, connections, domains, stats, conso
     },
     'details.hostResources': (params) => on(params.connectionId, () => details.hostResources(params)),
     'details.addresses': (params) => on(params.connectionId, () => details.addresses(params)),
+    'details.diskCapacity': (params) => on(params.connectionId, () => details.diskCapacity(params)),
+    'details.resizeDisk': (params) => on(params.connectionId, () => details.resizeDisk(params)),
     'details.createVolume': (params) => on(params.connectionId, () => details.createVolume(params)),
 
     'networks.list': ({ connectionId }) => on(connectionId, (conn) => resources.networks(conn)),

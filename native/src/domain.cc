@@ -347,6 +347,19 @@ Napi::Value DomainSetMemory(const Napi::CallbackInfo& info) {
   });
 }
 
+// domainBlockResize(conn, key, disk, bytes): grows (or shrinks) a running domain's disk, named by
+// its target (vda) or source path; the guest sees the new size at once.
+Napi::Value DomainBlockResize(const Napi::CallbackInfo& info) {
+  Args args(info);
+  auto key = args.NonEmptyString(1, "key");
+  auto disk = args.NonEmptyString(2, "disk");
+  unsigned long long bytes = static_cast<unsigned long long>(args.Uint(3, "bytes", 1ULL << 53));
+  auto hold = args.SharedHold(0);
+  return OnDomainVoid(info.Env(), "vireo.domainBlockResize", hold, key, [disk, bytes](virDomainPtr dom) {
+    Check(virDomainBlockResize(dom, disk.c_str(), bytes, VIR_DOMAIN_BLOCK_RESIZE_BYTES), "cannot resize the disk");
+  });
+}
+
 Napi::Value DomainSetVcpus(const Napi::CallbackInfo& info) {
   Args args(info);
   auto key = args.NonEmptyString(1, "key");
@@ -589,6 +602,7 @@ void InitDomain(Napi::Env env, Napi::Object exports) {
   VIREO_EXPORT(exports, "domainRename", DomainRename);
   VIREO_EXPORT(exports, "domainSetMemory", DomainSetMemory);
   VIREO_EXPORT(exports, "domainSetVcpus", DomainSetVcpus);
+  VIREO_EXPORT(exports, "domainBlockResize", DomainBlockResize);
   VIREO_EXPORT(exports, "domainAttachDevice", DomainAttachDevice);
   VIREO_EXPORT(exports, "domainDetachDevice", DomainDetachDevice);
   VIREO_EXPORT(exports, "domainUpdateDevice", DomainUpdateDevice);

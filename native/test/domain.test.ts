@@ -299,6 +299,12 @@ describe('domains (test driver)', () => {
       expect((await failure(lv.domainInterfaceAddresses(conn, 'no-such-domain', 'lease'))).code).toBe('VIR_ERR_NO_DOMAIN');
     });
 
+    it('passes block resizes to the driver (the test driver has none) and rejects bad arguments', async () => {
+      expect((await failure(lv.domainBlockResize(conn, 'test', 'vda', 1 << 30))).code).toBe('VIR_ERR_NO_SUPPORT');
+      await expect(lv.domainBlockResize(conn, 'test', '', 1 << 30)).rejects.toMatchObject(badArg);
+      await expect(lv.domainBlockResize(conn, 'test', 'vda', -1)).rejects.toMatchObject(badArg);
+    });
+
     it('returns domain info', async () => {
       const info = await lv.domainGetInfo(conn, 'test');
       expect(info).toMatchObject({ state: 1, stateName: 'running' });

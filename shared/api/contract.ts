@@ -80,6 +80,7 @@ const noParams = z.strictObject({});
 const connectionRef = z.strictObject({ connectionId });
 const vmRef = z.strictObject({ connectionId, uuid });
 const flag = z.boolean({ error: 'must be true or false' }).optional();
+const diskTarget = z.string({ error: 'target must be text' }).regex(/^[a-z]{1,8}[0-9a-z]{0,8}$/, 'target must be a disk name such as vda');
 const namedRef = connectionRef.extend({ name: z.string({ error: 'name must be text' }).min(1, 'name must not be empty').max(255, 'name is too long') });
 /** A name for a new network or pool: what libvirt and the host's bridge and folder names take. */
 const newObjectName = (what: string) =>
@@ -299,6 +300,15 @@ export const contract = {
     ),
     /** Networks, storage volumes, host interfaces and PCI/USB devices, for the Add Hardware dialog. */
     'details.hostResources': method<HostResources>()(connectionRef),
+    /** A disk's size now: from QEMU for a running VM, from its storage volume otherwise; null when unknown. */
+    'details.diskCapacity': method<{ capacityBytes: number | null }>()(vmRef.extend({ target: diskTarget })),
+    /**
+     * Grows a disk (never shrinks: that loses data): a running VM's live (the guest sees it at
+     * once), a shut-off VM's storage volume. Resolves the new size.
+     */
+    'details.resizeDisk': method<{ capacityBytes: number }>()(
+      vmRef.extend({ target: diskTarget, sizeMiB: z.number({ error: 'the size must be a number' }).int('the size must be whole MiB').min(1, 'the size must be at least 1 MiB').max(64 * 1024 * 1024, 'the size is too large') }),
+    ),
     /** A running VM's interfaces with the addresses the host knows them by (DHCP leases, else ARP). */
     'details.addresses': method<NicAddresses[]>()(vmRef),
     /** Add Hardware's "create a disk image": a new volume in an active storage pool; resolves its path. */

@@ -6,7 +6,9 @@ import type { DetailsIssue, HostResources, NicAddresses, VmDetails } from '../..
 import { useApi } from '../../../api/context.js';
 import type { Device, DeviceKind } from '../../../../shared/xml/devices.js';
 import type { DomainConfig } from '../../../../shared/xml/domain.js';
-import { CheckField, IssueList, NumberField, PathField, ReadOnlyRow, SelectField, TextField } from './fields.js';
+import { CheckField, IssueList, NumberField, PathField, ReadOnlyRow, Row, SelectField, TextField } from './fields.js';
+import { useAction } from '../../../use-action.js';
+import { bytes } from '../../../format.js';
 
 type Kind = Exclude<DeviceKind, 'other'>;
 
@@ -203,6 +205,45 @@ function NicAddressRow({ details, mac }: { details: VmDetails; mac: string }) {
   return <ReadOnlyRow label="IP address" value={text} testId="device-ip-address" />;
 }
 
+/** A disk's size, and growing it at once (not part of Apply: libvirt resizes the disk itself, not the definition). */
+function DiskSizeRow({ details, target }: { details: VmDetails; target: string }) {
+  const client = useApi();
+  const vm = { connectionId: details.connectionId, uuid: details.uuid };
+  const [capacity, setCapacity] = useState<number | null | undefined>(undefined);
+  const [size, setSize] = useState('');
+  const { busy, error, act } = useAction();
+  useEffect(() => {
+    let current = true;
+    client.call('details.diskCapacity', { connectionId: details.connectionId, uuid: details.uuid, target }).then(
+      (found) => current && setCapacity(found.capacityBytes),
+      () => current && setCapacity(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [client, details.connectionId, details.uuid, target]);
+  const gib = Number(size);
+  const grow = () =>
+    void act(async () => {
+      const resized = await client.call('details.resizeDisk', { ...vm, target, sizeMiB: Math.round(gib * 1024) });
+      setCapacity(resized.capacityBytes);
+      setSize('');
+    });
+  return (
+    <Row label="Size" hint={error ?? (details.state === 'running' ? 'Grows live: the guest sees the new size at once' : undefined)}>
+      {(id) => (
+        <>
+          <span data-testid="device-capacity">{capacity === undefined ? 'Asking…' : capacity === null ? 'unknown' : bytes(capacity)}</span>
+          <input id={id} type="text" inputMode="decimal" placeholder="new size, GiB" value={size} onChange={(e) => setSize(e.target.value)} disabled={capacity === null} data-testid="device-grow-size" />
+          <button type="button" disabled={busy || !(gib > 0)} onClick={grow} data-testid="device-grow">
+            Grow now
+          </button>
+        </>
+      )}
+    </Row>
+  );
+}
+
 export function DevicePage({ device, details, issues, resources, running, editDevice, remove }: DevicePageProps) {
   const specs = device.kind === 'other' ? [] : DEVICE_FORMS[device.kind];
   const value = (field: string) => (device as Device<'other'>).get(field as 'type') as unknown;
@@ -256,6 +297,7 @@ export function DevicePage({ device, details, issues, resources, running, editDe
       </p>
       {controls.length === 0 && <p className="dt-hint">Vireo has no form for this device: edit it in the XML tab.</p>}
       {controls}
+      {device.is('disk') && (device.get('device') ?? 'disk') === 'disk' && device.get('targetDev') !== undefined && <DiskSizeRow key={details.state} details={details} target={device.get('targetDev')!} />}
       {device.is('interface') && running && device.get('mac') !== undefined && <NicAddressRow details={details} mac={device.get('mac')!} />}
       {device.is('interface') && (
         <CheckField
