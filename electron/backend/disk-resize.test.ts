@@ -2,48 +2,36 @@
 // shut off (the storage volume grows) and running (QEMU grows it live); smaller sizes, CD-ROMs
 // and disks of unknown size are refused with the reason, unchanged.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBinding } from '../../native/index.js';
 import { type Harness, startHarness, until } from '../test/backend-harness.js';
-import { LAB_URI, labReady, removeGuests, tinyGuestXml, uniqueName, virsh } from '../test/lab.js';
+import { LAB_URI, type LabPool, createLabPool, labReady, removeGuests, tinyGuestXml, uniqueName, virsh } from '../test/lab.js';
 
 const MiB = 1024 * 1024;
 const lv = loadBinding();
 
 describe.skipIf(!labReady())('growing disks on the lab libvirtd (qemu:///system)', () => {
   let h: Harness;
-  let dir: string;
+  let pool: LabPool;
   let uuid: string;
   let volumePath: string;
-  const pool = uniqueName('resize-pool');
   const name = uniqueName('resize');
   const vm = () => ({ connectionId: 'launch', uuid });
   const virtualSize = () => JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', volumePath], { encoding: 'utf8' }))['virtual-size'] as number;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vireo-resize-'));
     h = await startHarness({ launchUri: LAB_URI });
     const conn = await until(() => h.backend.connections.handleOf('launch') ?? undefined, 10_000, 'the lab connection');
-    await lv.poolDefine(conn, `<pool type='dir'><name>${pool}</name><target><path>${dir}</path></target></pool>`);
-    await lv.poolStart(conn, pool);
-    volumePath = (await lv.volCreate(conn, pool, `<volume><name>${name}.qcow2</name><capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>`)).path;
+    pool = await createLabPool(conn, 'resize-pool');
+    volumePath = await pool.qcow2(`${name}.qcow2`, 16);
     const xml = tinyGuestXml(name, { env: { DISK: volumePath } }).replace('</devices>', "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk></devices>");
     uuid = (await lv.domainDefine(conn, xml)).uuid;
   });
 
   afterAll(async () => {
     await removeGuests([name]);
-    const conn = h?.backend.connections.handleOf('launch');
-    if (conn) {
-      for (const volume of await lv.volList(conn, pool).catch(() => [])) await lv.volDelete(conn, volume.key).catch(() => undefined);
-      await lv.poolDestroy(conn, pool).catch(() => undefined);
-      await lv.poolUndefine(conn, pool).catch(() => undefined);
-    }
+    await pool?.dispose();
     await h?.dispose();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('grows the volume of a shut-off VM; a smaller size is refused', async () => {

@@ -2,15 +2,13 @@
 // driver copies volumes in memory) and on the lab's libvirtd, where the clone of a tiny guest with
 // a qcow2 volume boots. Every refusal changes nothing.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NativeBinding, loadBinding } from '../../native/index.js';
 import type { ClonePlan } from '../../shared/models/clone.js';
 import { DomainConfig } from '../../shared/xml/domain.js';
 import { type Harness, startHarness, until } from '../test/backend-harness.js';
-import { LAB_URI, labReady, removeGuests, tinyGuestXml, uniqueName, virsh } from '../test/lab.js';
+import { LAB_URI, type LabPool, createLabPool, labReady, removeGuests, tinyGuestXml, uniqueName, virsh } from '../test/lab.js';
 
 const lv = loadBinding();
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
@@ -106,36 +104,26 @@ describe('cloning on the Demo connection (test driver)', () => {
 
 describe.skipIf(!labReady())('cloning a tiny guest on the lab libvirtd (qemu:///system)', () => {
   let h: Harness;
-  let dir: string;
-  const pool = uniqueName('clone-pool');
+  let pool: LabPool;
   const name = uniqueName('clone-src');
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vireo-clone-'));
     h = await startHarness({ launchUri: LAB_URI });
     const conn = await until(() => h.backend.connections.handleOf('launch') ?? undefined, 10_000, 'the lab connection');
-    await lv.poolDefine(conn, `<pool type='dir'><name>${pool}</name><target><path>${dir}</path></target></pool>`);
-    await lv.poolStart(conn, pool);
-    const volume = await lv.volCreate(conn, pool, `<volume><name>${name}.qcow2</name><capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>`);
-    await lv.domainDefine(conn, tinyGuestXml(name, { env: { DISK: volume.path } }));
+    pool = await createLabPool(conn, 'clone-pool');
+    await lv.domainDefine(conn, tinyGuestXml(name, { env: { DISK: await pool.qcow2(`${name}.qcow2`, 16) } }));
   });
 
   afterAll(async () => {
     await removeGuests([name, `${name}-clone`]);
-    const conn = h?.backend.connections.handleOf('launch');
-    if (conn) {
-      for (const volume of await lv.volList(conn, pool).catch(() => [])) await lv.volDelete(conn, volume.key).catch(() => undefined);
-      await lv.poolDestroy(conn, pool).catch(() => undefined);
-      await lv.poolUndefine(conn, pool).catch(() => undefined);
-    }
+    await pool?.dispose();
     await h?.dispose();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('copies the qcow2 volume into the pool, and the clone boots', async () => {
     const uuid = virsh('domuuid', name).trim();
     const result = await h.call('domains.clone', { connectionId: 'launch', uuid, name: `${name}-clone` });
-    expect(result.volumes).toEqual([join(dir, `${name}-clone.qcow2`)]);
+    expect(result.volumes).toEqual([join(pool.dir, `${name}-clone.qcow2`)]);
     expect(execFileSync('qemu-img', ['info', '-U', '--output=json', result.volumes[0]!], { encoding: 'utf8' })).toContain('"format": "qcow2"');
     virsh('start', result.name);
     expect(virsh('domstate', result.name).trim()).toBe('running');

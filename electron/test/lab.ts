@@ -9,7 +9,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBinding } from '../../native/index.js';
+import { type ConnectionHandle, loadBinding } from '../../native/index.js';
 
 export const LAB_URI = 'qemu:///system';
 const REPO = join(import.meta.dirname, '..', '..');
@@ -165,4 +165,35 @@ export async function serveDebianTree(installer: { kernel: string; initrd: strin
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${treePath}`, close: () => server.close() };
+}
+
+export interface LabPool {
+  name: string;
+  /** Its folder (temporary). */
+  dir: string;
+  /** A new qcow2 volume in it; resolves its path. */
+  qcow2(name: string, mib: number): Promise<string>;
+  /** Deletes its volumes, the pool and the folder; never throws. */
+  dispose(): Promise<void>;
+}
+
+/** A started directory pool of a test's own on the lab's libvirtd, in a temporary folder. */
+export async function createLabPool(conn: ConnectionHandle, kind: string): Promise<LabPool> {
+  const lv = loadBinding();
+  const name = uniqueName(kind);
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  await lv.poolDefine(conn, `<pool type='dir'><name>${name}</name><target><path>${dir}</path></target></pool>`);
+  await lv.poolStart(conn, name);
+  return {
+    name,
+    dir,
+    qcow2: async (volume, mib) =>
+      (await lv.volCreate(conn, name, `<volume><name>${volume}</name><capacity unit='MiB'>${mib}</capacity><target><format type='qcow2'/></target></volume>`)).path,
+    async dispose() {
+      for (const volume of await lv.volList(conn, name).catch(() => [])) await lv.volDelete(conn, volume.key).catch(() => undefined);
+      await lv.poolDestroy(conn, name).catch(() => undefined);
+      await lv.poolUndefine(conn, name).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
