@@ -33,6 +33,15 @@ const LIVE = `<domain type='qemu' id='7'>
       <target type='virtio' name='org.qemu.guest_agent.0'/>
       <alias name='channel0'/>
     </channel>
+    <channel type='qemu-vdagent'>
+      <source><clipboard copypaste='yes'/></source>
+      <target type='virtio' name='com.redhat.spice.0'/>
+      <alias name='channel1'/>
+    </channel>
+    <channel type='spicevmc'>
+      <target type='virtio' name='com.redhat.spice.0'/>
+      <alias name='channel2'/>
+    </channel>
     <graphics type='vnc' port='5901' autoport='yes' listen='0.0.0.0' passwd='p&apos;w'>
       <listen type='address' address='0.0.0.0'/>
     </graphics>
@@ -68,7 +77,7 @@ describe('console devices in domain XML', () => {
     expect(graphicsOf(INACTIVE)).toEqual([{ index: 0, type: 'vnc', passwordRequired: false, address: null, port: null, tlsPort: null, socket: null }]);
   });
 
-  it('lists text consoles once each, saying which cannot be opened', () => {
+  it('lists text consoles once each, saying which cannot be opened; clipboard agent channels are no consoles', () => {
     expect(serialsOf(LIVE)).toEqual([
       { devName: 'serial0', kind: 'serial', targetType: 'isa-serial', port: 0, sourceType: 'pty', label: 'Serial 1', unavailable: null },
       { devName: 'serial1', kind: 'serial', targetType: 'isa-serial', port: 1, sourceType: 'file', label: 'Serial 2', unavailable: 'file devices cannot be opened as a console (only pty)' },

@@ -36,6 +36,8 @@ export function graphicsPassword(xml: string, index: number): string | null {
   return devicesOf(xml).filter((d) => d.name === 'graphics')[index]?.attr('passwd') ?? null;
 }
 
+/** Channels QEMU itself serves (the clipboard agent, SPICE's agent): nothing a person could type into. */
+const AGENT_CHANNELS = new Set(['qemu-vdagent', 'spicevmc', 'spiceport']);
 const KIND_LABEL = { serial: 'Serial', console: 'Text console', parallel: 'Parallel', channel: 'Channel' } as const;
 
 /**
@@ -56,6 +58,7 @@ export function serialsOf(xml: string): SerialConsoleInfo[] {
     // <console type='pty'><target type='serial' port='0'/> is the first <serial> itself.
     if (kind === 'console' && targetType === 'serial' && (alias === null ? counts.serial > 0 : out.some((s) => s.devName === alias))) continue;
     if (kind === 'channel' && targetType !== 'virtio') continue; // guestfwd/xen channels are not consoles
+    if (kind === 'channel' && AGENT_CHANNELS.has(sourceType)) continue; // QEMU's own clipboard/SPICE agent ends
     counts[kind] += 1;
     const name = kind === 'channel' ? (target?.attr('name') ?? 'channel') : null;
     const qualifier = kind === 'console' && targetType && targetType !== 'serial' ? ` (${targetType})` : '';
