@@ -118,26 +118,38 @@ export class Coalescer {
 }
 
 /** A Duplex (console, socket) feeding a sink; ends the sink exactly once. */
-function pipeDuplex(duplex: Duplex, sink: StreamSink, onEnd: () => void, describeError: (e: Error) => ApiError = toApiError): Pipe {
+/** The sink side of a pipe: bytes grouped per event-loop turn, then one end after the last of them. */
+function sinkSide(sink: StreamSink, onEnd: () => void): { readonly ended: boolean; push(chunk: Buffer): void; end(error: ApiError | null): void } {
   let ended = false;
   const out = new Coalescer((bytes) => sink.data(bytes));
-  const end = (error: ApiError | null) => {
-    if (ended) return;
-    ended = true;
-    out.flush();
-    onEnd();
-    sink.end(error);
+  return {
+    get ended() {
+      return ended;
+    },
+    push: (chunk) => {
+      if (!ended) out.push(chunk);
+    },
+    end: (error) => {
+      if (ended) return;
+      ended = true;
+      out.flush();
+      onEnd();
+      sink.end(error);
+    },
   };
-  duplex.on('data', (chunk: Buffer) => {
-    if (!ended) out.push(chunk);
-  });
+}
+
+function pipeDuplex(duplex: Duplex, sink: StreamSink, onEnd: () => void, describeError: (e: Error) => ApiError = toApiError): Pipe {
+  const out = sinkSide(sink, onEnd);
+  const end = out.end;
+  duplex.on('data', out.push);
   duplex.on('error', (e: Error) => end(describeError(e)));
   duplex.on('close', () => end(null));
   duplex.on('end', () => end(null));
   return {
     handle: {
       write: (bytes) => {
-        if (!ended && !duplex.destroyed && duplex.writable) duplex.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        if (!out.ended && !duplex.destroyed && duplex.writable) duplex.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       },
       close: () => {
         end(null);
@@ -155,22 +167,13 @@ function pipeDuplex(duplex: Duplex, sink: StreamSink, onEnd: () => void, describ
 
 /** A child process's stdio (ssh -W) feeding a sink; a failed exit ends it with the process's complaint. */
 function pipeProcess(child: ChildProcess, sink: StreamSink, what: string, onEnd: () => void): Pipe {
-  let ended = false;
   let stderr = '';
-  const out = new Coalescer((bytes) => sink.data(bytes));
-  const end = (error: ApiError | null) => {
-    if (ended) return;
-    ended = true;
-    out.flush();
-    onEnd();
-    sink.end(error);
-  };
+  const out = sinkSide(sink, onEnd);
+  const end = out.end;
   child.stderr?.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-2000);
   });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (!ended) out.push(chunk);
-  });
+  child.stdout?.on('data', out.push);
   child.stdin?.on('error', () => undefined); // EPIPE once the process is gone: 'exit' reports it
   child.once('error', (e) => end({ code: 'internal', message: `${what} could not start: ${e.message}` }));
   child.once('exit', (code, signal) => {
@@ -180,7 +183,7 @@ function pipeProcess(child: ChildProcess, sink: StreamSink, what: string, onEnd:
   return {
     handle: {
       write: (bytes) => {
-        if (!ended && child.stdin?.writable) child.stdin.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        if (!out.ended && child.stdin?.writable) child.stdin.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       },
       close: () => {
         end(null);
