@@ -11,10 +11,9 @@ import type { CloneDisk, CloneDiskAction, ClonePlan, CloneResult } from '../../s
 import { escapeText } from '../../shared/xml/document.js';
 import { DomainConfig } from '../../shared/xml/domain.js';
 import { poolsByPath, resolveVolumes } from './domain-delete.js';
+import { isShutOff } from './domain-state.js';
 import { domainStorage } from './domain-xml.js';
 import { checkVmName } from './provisioning/plan.js';
-
-const isShutOff = (state: string) => state === 'shutoff' || state === 'crashed';
 
 /** `base.ext`, or `base-1.ext`... when that name is taken in the pool. */
 function freeVolumeName(taken: ReadonlySet<string>, base: string, source: string): string {

@@ -21,7 +21,7 @@ import { XmlSyntaxError, escapeText, parse, type XmlElement } from '../../shared
 import type { Device } from '../../shared/xml/devices.js';
 import { DomainConfig, DomainConfigError } from '../../shared/xml/domain.js';
 import { type ConnectionManager, isLocalUri } from './connection-manager.js';
-import { domainStateName } from './domain-state.js';
+import { domainStateName, isShutOff } from './domain-state.js';
 import { scanOtherDomains, writableDiskUsers } from './domain-xml.js';
 import type { EventBus } from './event-bus.js';
 import { loadOsCatalogue } from './provisioning/osinfo.js';
@@ -33,6 +33,9 @@ export interface DomainConfigServiceOptions {
   /** Where libosinfo's database is (tests); default osinfo-db's. */
   osinfoDir?: string;
 }
+
+/** Running (or paused, shutting down...): the live XML and live changes apply. */
+const isRunning = (state: string) => !isShutOff(state) && state !== 'nostate';
 
 /** Issues as the 'invalid-input' error carries them: path [subject], or ['xml', line, column]. */
 export function issuesError(message: string, issues: readonly DetailsIssue[]): ApiCallError {
@@ -157,7 +160,7 @@ export class DomainConfigService {
       this.lv.nodeInfo(conn),
       this.lv.connectInfo(conn),
     ]);
-    const active = state.stateName !== 'shutoff' && state.stateName !== 'crashed' && state.stateName !== 'nostate';
+    const active = isRunning(state.stateName);
     const liveXml = active ? await this.xml(conn, uuid, false).catch(() => null) : null;
     const next = DomainConfig.parse(inactiveXml);
     const pending = liveXml === null ? [] : compareConfigs(DomainConfig.parse(liveXml), next, { runtime: true });
@@ -265,7 +268,7 @@ export class DomainConfigService {
     const volumeName = disk.get('sourceVolume');
     const key = disk.get('type') === 'volume' && pool !== undefined && volumeName !== undefined ? `${pool}/${volumeName}` : hostPath(disk);
     const volume = key === undefined ? null : await this.lv.volGetInfo(conn, key).catch(() => null);
-    return { disk, volume, running: state.stateName !== 'shutoff' && state.stateName !== 'crashed' && state.stateName !== 'nostate' };
+    return { disk, volume, running: isRunning(state.stateName) };
   }
 
   /** What QEMU says a running VM's disk holds (block.N.capacity of the bulk stats). */
@@ -335,7 +338,7 @@ export class DomainConfigService {
     }
     const before = DomainConfig.parse(base);
     const changes = compareConfigs(before, next);
-    const active = state.stateName !== 'shutoff' && state.stateName !== 'crashed' && state.stateName !== 'nostate';
+    const active = isRunning(state.stateName);
     issues.push(...(await this.hostChecks(connectionId, conn, uuid, before, next, changes, node.memoryKiB, active)));
     if (issues.length > 0) throw issuesError('Not applied', issues);
 

@@ -5,6 +5,7 @@
 import { type ConnectionHandle, type NativeBinding, isLibvirtError } from '../../native/index.js';
 import { apiError } from '../../shared/api/errors.js';
 import type { DeletableDisk, VmDeletePlan, VmDeleteResult } from '../../shared/models/delete.js';
+import { isShutOff } from './domain-state.js';
 import { type DomainDisk, domainStorage, scanOtherDomains } from './domain-xml.js';
 
 /** Above this many other VMs the plan does not read every VM's XML to find shared disks. */
@@ -64,14 +65,14 @@ export async function poolsByPath(lv: NativeBinding, conn: ConnectionHandle): Pr
 export class DomainDeleter {
   constructor(private readonly lv: NativeBinding) {}
 
+  /** What the plan and the delete both start from: the VM's storage (from its XML), state and persistence. */
+  private async read(conn: ConnectionHandle, uuid: string) {
+    const [xml, state, persistent] = await Promise.all([this.lv.domainGetXML(conn, uuid), this.lv.domainGetState(conn, uuid), this.lv.domainIsPersistent(conn, uuid)]);
+    return { storage: domainStorage(xml), state, active: !isShutOff(state.stateName), persistent };
+  }
+
   async plan(connectionId: string, conn: ConnectionHandle, uuid: string): Promise<VmDeletePlan> {
-    const [xml, state, persistent] = await Promise.all([
-      this.lv.domainGetXML(conn, uuid),
-      this.lv.domainGetState(conn, uuid),
-      this.lv.domainIsPersistent(conn, uuid),
-    ]);
-    const storage = domainStorage(xml);
-    const active = state.stateName !== 'shutoff' && state.stateName !== 'crashed';
+    const { storage, active, persistent } = await this.read(conn, uuid);
     const [resolved, snapshots, hasManagedSave, sharing] = await Promise.all([
       resolveVolumes(this.lv, conn, storage.disks),
       this.lv.snapshotList(conn, uuid).then(
@@ -101,19 +102,13 @@ export class DomainDeleter {
   }
 
   async delete(conn: ConnectionHandle, uuid: string, request: DeleteRequest): Promise<VmDeleteResult> {
-    const [xml, state, persistent] = await Promise.all([
-      this.lv.domainGetXML(conn, uuid),
-      this.lv.domainGetState(conn, uuid),
-      this.lv.domainIsPersistent(conn, uuid),
-    ]);
-    const storage = domainStorage(xml);
+    const { storage, state, active, persistent } = await this.read(conn, uuid);
     // Only this VM's storage-pool volumes: a path from anywhere else is refused before anything is deleted.
     const volumes = new Set((await resolveVolumes(this.lv, conn, storage.disks)).flatMap((r) => (r.volumePath ? [r.volumePath] : [])));
     const foreign = request.disks.filter((path) => !volumes.has(path));
     if (foreign.length > 0) {
       throw apiError('invalid-input', `Not a storage volume of "${storage.name}", so not deleted: ${foreign.join(', ')}. Nothing was changed.`);
     }
-    const active = state.stateName !== 'shutoff' && state.stateName !== 'crashed';
     if (active && !request.forceOff) {
       throw apiError('invalid-input', `"${storage.name}" is ${state.stateName}: it has to be forced off before it can be deleted. Nothing was changed.`);
     }

@@ -22,3 +22,6 @@ export function domainStateName(state: number): VmState {
 export function domainReasonName(state: VmState, reason: number): string {
   return REASONS[state][reason] ?? 'unknown';
 }
+
+/** Shut off (or crashed): nothing runs, its disks are at rest. */
+export const isShutOff = (state: string): boolean => state === 'shutoff' || state === 'crashed';
