@@ -9,7 +9,7 @@ import type { Outcome } from '../../shared/api/dispatch.js';
 import type { VmListChange } from '../../shared/models/vm.js';
 import { type Backend, createBackend } from './backend.js';
 import { ApiSession } from './session.js';
-import { countingBinding } from '../test/backend-harness.js';
+import { countingBinding, waitForEvent } from '../test/backend-harness.js';
 
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 const vm = { connectionId: 'demo', uuid: TEST_UUID };
@@ -46,20 +46,7 @@ async function call(method: string, params?: unknown): Promise<unknown> {
 }
 
 /** Waits for the first event matching `where` that arrives from now on. */
-function nextEvent<M extends EventMessage>(where: (m: EventMessage) => m is M, timeoutMs = 5000): Promise<M> {
-  const from = events.length;
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const found = events.slice(from).find(where);
-      if (found || Date.now() - started > timeoutMs) {
-        clearInterval(poll);
-        if (found) resolve(found);
-        else reject(new Error('no matching event'));
-      }
-    }, 5);
-  });
-}
+const nextEvent = <M extends EventMessage>(where: (m: EventMessage) => m is M, timeoutMs = 5000): Promise<M> => waitForEvent(events, where, { timeoutMs });
 
 const stateChangeOfTest = (state: string) => (m: EventMessage): m is { event: 'domains.changed'; payload: VmListChange } =>
   m.event === 'domains.changed' && m.payload.upserted.some((v) => v.uuid === TEST_UUID && v.state === state);

@@ -70,25 +70,28 @@ export async function startHarness(options: Omit<BackendOptions, 'binding' | 'co
       if (!outcome.ok) throw new CallFailed(method, outcome.error);
       return outcome.value as never;
     },
-    nextEvent(where, { timeoutMs = 10_000, since = events.length } = {}) {
-      return new Promise((resolve, reject) => {
-        const started = Date.now();
-        const poll = setInterval(() => {
-          const found = events.slice(since).find(where);
-          if (found || Date.now() - started > timeoutMs) {
-            clearInterval(poll);
-            if (found) resolve(found);
-            else reject(new Error(`no matching event within ${timeoutMs} ms`));
-          }
-        }, 5);
-      });
-    },
+    nextEvent: (where, wait) => waitForEvent(events, where, wait),
     async dispose() {
       session.dispose();
       await backend.dispose();
       await rm(configDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The first event of `events` (a session's, growing) from `since` on that matches; rejects after `timeoutMs`. */
+export function waitForEvent<M extends EventMessage>(events: readonly EventMessage[], where: (m: EventMessage) => m is M, { timeoutMs = 10_000, since = events.length } = {}): Promise<M> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const found = events.slice(since).find(where);
+      if (found || Date.now() - started > timeoutMs) {
+        clearInterval(poll);
+        if (found) resolve(found);
+        else reject(new Error(`no matching event within ${timeoutMs} ms`));
+      }
+    }, 5);
+  });
 }
 
 /** Polls `check` until it returns a value other than undefined/false. */
